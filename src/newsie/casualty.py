@@ -1,0 +1,297 @@
+"""The attributes of a CASUALTY span: how many people, how the count is bounded, what happened.
+
+`parse_count` reads (count, qualifier) from a count phrase, `parse_status` reads killed / injured
+from the words near a span, and `casualty_attributes` does both for a span of a document. The
+Extractor calls `casualty_attributes` on every predicted CASUALTY span; the rule labeller
+(`newsie.rules`) builds its casualty pattern from `COUNT_PATTERN`, so both read counts alike.
+
+Choices the annotation guidelines leave open:
+
+- "a dozen" is 12 and "a couple" is 2, both `approximately`: reporters use them as round numbers.
+- A range ("10 to 15", "10-15", "between 10 and 15", "10 or 12") gives its lower end, `at_least`;
+  an explicit qualifier wins ("about 10-15" is 10 `approximately`; "up to 10-15" is 15 `at_most`).
+- A count that is not a whole number ("1.5 people") and a phrase with no count at all ("the
+  victims") give None; a None count is never `exact`, so such phrases read `approximately`.
+- A lone article counts one: "a man" is (1, "exact"); ages are not counts ("a 45-year-old man").
+- "12.000" is twelve thousand (European grouping: no one counts 12.0 people), while "1.200 million"
+  is 1.2 million, because a scale word after it makes the dot a decimal point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import NamedTuple
+
+# --- counts -------------------------------------------------------------------------------------
+
+QUALIFIER_PHRASES: dict[str, str] = {
+    "at least": "at_least", "more than": "at_least", "over": "at_least", "upwards of": "at_least",
+    "in excess of": "at_least", "no fewer than": "at_least", "no less than": "at_least",
+    "not less than": "at_least", "a minimum of": "at_least", "just over": "at_least",
+    "up to": "at_most", "fewer than": "at_most", "less than": "at_most", "at most": "at_most",
+    "no more than": "at_most", "not more than": "at_most", "under": "at_most",
+    "just under": "at_most", "a maximum of": "at_most", "as many as": "at_most",
+    "about": "approximately", "nearly": "approximately", "almost": "approximately",
+    "some": "approximately", "around": "approximately", "roughly": "approximately",
+    "an estimated": "approximately", "estimated": "approximately",
+    "approximately": "approximately", "close to": "approximately",
+}
+
+NUMBER_WORDS: dict[str, int] = {
+    word: value for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split())
+} | {word: 10 * k for k, word in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)} | {"both": 2}
+
+# Words that multiply what precedes them ("two hundred", "a dozen"); the round ones (dozen,
+# couple) make the count approximate.
+MULTIPLIERS: dict[str, int] = {"hundred": 100, "dozen": 12, "couple": 2}
+ROUND_MULTIPLIERS = frozenset({"dozen", "couple"})
+# Words that close a group ("three thousand two hundred"); k/m/bn only as digit suffixes ("1.2m").
+SCALES: dict[str, int] = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+SUFFIXES: dict[str, int] = {"k": 10**3, "m": 10**6, "mn": 10**6, "bn": 10**9}
+
+# Quantities that give no exact number; multi-word ones first so the longest wins.
+VAGUE_QUANTITIES = (
+    "tens of thousands", "hundreds of thousands", "tens of millions", "hundreds of millions",
+    "dozens", "scores", "hundreds", "thousands", "millions", "several", "many", "numerous",
+    "countless", "a few", "a handful", "an unknown number", "a large number", "a number",
+    "large numbers", "a lot", "lots", "multiple",
+)
+
+# No casualty count comes near this; it also keeps absurd inputs from building huge numbers.
+_MAX_COUNT = 10**12
+_MAX_DIGITS = 15
+
+
+def _alternation(phrases) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any run of whitespace."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered)
+
+
+_GROUPED_DIGITS = r"[0-9]{1,3}(?:[,.\u00a0\u202f\u2009 ][0-9]{3})+"
+_DIGITS = (rf"(?<![\w.,])(?:{_GROUPED_DIGITS}|[0-9]+(?:[.,][0-9]+)?)"
+           rf"(?:{_alternation(SUFFIXES)})?(?!\w)")
+_SCALE_WORD = rf"\b(?:{_alternation([*MULTIPLIERS, *SCALES])})\b"
+_NUMBER_WORD = rf"\b(?:{_alternation([*NUMBER_WORDS, *MULTIPLIERS, *SCALES])})\b"
+# "and" joins number words only after a scale: "two hundred and five", not "two and three".
+_WORD_JOIN = (r"(?:\s+|-|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
+              r"\s+and\s+)")
+_NUMBER = (
+    rf"(?:{_DIGITS}(?:[\s-]+{_SCALE_WORD})*"
+    rf"|(?:(?:\bhalf\s+)?\ban?\s+(?={_SCALE_WORD}))?{_NUMBER_WORD}(?:{_WORD_JOIN}{_NUMBER_WORD})*)"
+)
+
+COUNT_PATTERN = (
+    rf"(?:(?P<qualifier>\b(?:{_alternation(QUALIFIER_PHRASES)}))\s+)?"
+    rf"(?:(?P<vague>\b(?:{_alternation(VAGUE_QUANTITIES)})\b)"
+    rf"|\bbetween\s+(?P<low>{_NUMBER})\s+and\s+(?P<high>{_NUMBER})"
+    rf"|(?P<number>{_NUMBER})(?:\s*(?:-|–|—|\bto\b|\bor\b)\s*(?P<upper>{_NUMBER}))?)"
+)
+"""A regex (use it with re.IGNORECASE) for a count with its qualifier: "at least 12",
+"two hundred and forty-five", "between 10 and 15", "1.2 million", "dozens"."""
+
+_COUNT_RE = re.compile(COUNT_PATTERN, re.IGNORECASE)
+_TOKEN_RE = re.compile(rf"{_GROUPED_DIGITS}|[0-9]+(?:[.,][0-9]+)?|[a-z]+", re.IGNORECASE)
+_AGE_RE = re.compile(
+    r"\b[\w.]+(?:-|\s+)(?:year|month|week|day)s?(?:-|\s+)old\b|\baged\s+[0-9]+", re.IGNORECASE)
+_ARTICLE_RE = re.compile(r"\ban?\b", re.IGNORECASE)
+
+
+def parse_count(phrase: str) -> tuple[int | None, str]:
+    """(count, qualifier) of a count phrase: "at least 12 people" -> (12, "at_least").
+
+    The first count in the phrase is read ("eight of them children" -> 8); the qualifier is one of
+    newsie.schema.CASUALTY_QUALIFIERS. Never raises on a string.
+    """
+    if not isinstance(phrase, str):
+        raise TypeError(f"parse_count expects a str, got {type(phrase).__name__}")
+    phrase = _AGE_RE.sub(" ", phrase)
+    match = _COUNT_RE.search(phrase)
+    if match is None:
+        return (1, "exact") if _ARTICLE_RE.search(phrase) else (None, "approximately")
+    qualifier = match["qualifier"]
+    explicit = QUALIFIER_PHRASES[" ".join(qualifier.lower().split())] if qualifier else None
+    if match["vague"]:
+        return None, explicit or "approximately"
+    if match["low"]:
+        (count, round_low), (high, _) = _number_value(match["low"]), _number_value(match["high"])
+    else:
+        count, round_low = _number_value(match["number"])
+        high = _number_value(match["upper"])[0] if match["upper"] else None
+    ranged = match["low"] is not None or match["upper"] is not None
+    if ranged and explicit == "at_most":
+        count = high
+    if explicit:
+        return count, explicit
+    if ranged:
+        return count, "at_least"
+    return count, "approximately" if round_low or count is None else "exact"
+
+
+def _number_value(expression: str) -> tuple[int | None, bool]:
+    """The whole number an expression names and whether it is a round figure ("a dozen").
+
+    Standard left-to-right reading: a multiplier scales the running group, a scale word closes it
+    into the total ("three thousand two hundred" = 3 * 1000 + 2 * 100).
+    """
+    tokens = [t.lower() for t in _TOKEN_RE.findall(expression)]
+    total = current = Fraction(0)
+    factor = Fraction(1)
+    round_figure = False
+    for i, token in enumerate(tokens):
+        if token == "and":
+            continue
+        if token == "half":
+            factor = Fraction(1, 2)
+        elif token in ("a", "an"):
+            current = current or Fraction(1)
+        elif token in NUMBER_WORDS:
+            current += NUMBER_WORDS[token]
+        elif token in MULTIPLIERS:
+            current = (current or 1) * MULTIPLIERS[token]
+            round_figure |= token in ROUND_MULTIPLIERS
+        elif token in SCALES or token in SUFFIXES:
+            total += (current or 1) * (SCALES.get(token) or SUFFIXES[token])
+            current = Fraction(0)
+        else:
+            scaled = i + 1 < len(tokens) and tokens[i + 1] in {*MULTIPLIERS, *SCALES, *SUFFIXES}
+            value = _digits_value(token, scaled)
+            if value is None:
+                return None, round_figure
+            current += value
+        if max(total, current) > _MAX_COUNT:
+            return None, round_figure
+    value = (total + current) * factor
+    return (int(value) if value.denominator == 1 else None), round_figure
+
+
+def _digits_value(digits: str, scaled: bool) -> Fraction | None:
+    """"45,000" -> 45000, "1 200" -> 1200, "12.000" -> 12000, "1.2" -> 6/5, "1,5" -> 3/2."""
+    digits = re.sub(r"[\s\u00a0\u202f\u2009]", "", digits)
+    if sum(c.isdigit() for c in digits) > _MAX_DIGITS:
+        return None
+    decimal_point = scaled and re.fullmatch(r"[0-9]+\.[0-9]{3}", digits)
+    if re.fullmatch(_GROUPED_DIGITS, digits) and not decimal_point:
+        return Fraction(int(re.sub(r"[,.]", "", digits)))
+    return Fraction(digits.replace(",", "."))
+
+
+# --- status -------------------------------------------------------------------------------------
+
+STATUS_CUES: dict[str, tuple[str, ...]] = {
+    "killed": (
+        r"kill(?:s|ed|ing|ings)?", r"di(?:e|ed|es)", r"dying", r"dead", r"deaths?", r"tolls?",
+        r"lives", r"lost", r"bod(?:y|ies)", r"corpses?", r"remains", r"fatalit(?:y|ies)",
+        r"fatally", r"perish(?:ed|es|ing)?", r"drown(?:ed|s|ing)?", r"slain", r"slaughter(?:ed|s)?",
+        r"massacred?", r"executed", r"murder(?:ed|s)?", r"assassinated", r"beheaded",
+        r"eliminated", r"neutrali[sz]ed",
+    ),
+    "injured": (
+        r"injur(?:e|ed|es|ing|y|ies)", r"wound(?:s|ed|ing)?", r"hurt", r"maimed",
+        r"hospitali[sz](?:ed|ation)", r"(?:admitted|taken|rushed|airlifted|brought)\s+to\s+"
+        r"(?:a\s+|the\s+)?hospitals?", r"treat(?:ed|ing)", r"suffer(?:ed|ing)",
+        r"(?:serious|critical|stable)\s+condition", r"stabbed(?!\s+to\s+death)",
+    ),
+}
+"""Words that say what happened to the people of a CASUALTY span, by status."""
+
+CLAUSE_BREAK = re.compile(
+    r"[;:\"“”]|\b(?:and|but|while|whereas|when|after|before|as|because|although|though|who|"
+    r"which|that|said|says)\b", re.IGNORECASE)
+"""What separates clauses: a cue across one ("Two died and [three others] were hurt") is
+weaker evidence than a cue in the span's own clause."""
+
+
+def cue_patterns(cues: Mapping[str, tuple[str, ...]]) -> dict[str, re.Pattern]:
+    """Compile a {label: regex alternatives} table into one word-bounded pattern per label."""
+    return {label: re.compile(rf"\b(?:{'|'.join(alts)})\b", re.IGNORECASE)
+            for label, alts in cues.items()}
+
+
+STATUS_PATTERNS = cue_patterns(STATUS_CUES)
+
+
+class Cue(NamedTuple):
+    """A cue found near a span; offsets are into the context searched."""
+
+    label: str
+    start: int
+    end: int
+    distance: int  # characters between cue and span; 0 when the cue is inside the span
+    across_clause: bool  # whether a CLAUSE_BREAK lies between cue and span
+
+
+def nearest_cue(
+    context: str, start: int, end: int, patterns: Mapping[str, re.Pattern]
+) -> Cue | None:
+    """The cue that best describes context[start:end], or None when there is none.
+
+    Cues in the span's own clause come first, then the closest; a tie goes to the cue that starts
+    first, then to the longer, so that "saved the lives" and "lost their homes" beat the "lives"
+    and "lost" they contain.
+    """
+    best: tuple[tuple, Cue] | None = None
+    for label, pattern in patterns.items():
+        for match in pattern.finditer(context):
+            lo, hi = (match.end(), start) if match.end() <= start else (end, match.start())
+            across = lo < hi and CLAUSE_BREAK.search(context, lo, hi) is not None
+            cue = Cue(label, match.start(), match.end(), max(hi - lo, 0), across)
+            key = (across, cue.distance, cue.start, cue.start - cue.end)
+            if best is None or key < best[0]:
+                best = (key, cue)
+    return None if best is None else best[1]
+
+
+def parse_status(context: str, start: int = 0, end: int | None = None) -> str:
+    """"killed", "injured" or "unknown": the status cue that best describes context[start:end].
+
+    Without a span position the whole context is the span, and the first cue wins.
+    """
+    cue = nearest_cue(context, start, len(context) if end is None else end, STATUS_PATTERNS)
+    return "unknown" if cue is None else cue.label
+
+
+# --- spans of a document ------------------------------------------------------------------------
+
+# A sentence ends at . ! or ? (and any closing quote) before a capital or digit, or at a line
+# break; common abbreviations and initials ("Mr. Smith", "U.S. Army", "George W. Bush") do not.
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bGen\.)(?<!\bCol\.)"
+    r"(?<!\bLt\.)(?<![A-Z]\.[A-Z]\.)(?<!\b[A-Z]\.)(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])"
+    r"|\n"
+)
+
+
+def sentence_window(text: str, start: int, end: int, max_chars: int = 120) -> tuple[int, int]:
+    """(lo, hi): up to max_chars either side of text[start:end], cut at sentence breaks."""
+    lo, hi = max(0, start - max_chars), min(len(text), end + max_chars)
+    # The break's lookahead needs the first characters of the span itself.
+    breaks_before = [m for m in _SENTENCE_BREAK.finditer(text, lo, start + 2) if m.end() <= start]
+    if breaks_before:
+        lo = breaks_before[-1].end()
+    break_after = _SENTENCE_BREAK.search(text, end, hi)
+    if break_after:
+        hi = break_after.start()
+    return lo, hi
+
+
+def casualty_attributes(text: str, start: int, end: int) -> dict:
+    """{"count", "qualifier", "status"} of the CASUALTY span text[start:end].
+
+    The count comes from the span; the status from the span and its sentence, at most 120
+    characters either side.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"casualty_attributes expects a str text, got {type(text).__name__}")
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"span {start}:{end} is empty or lies outside the text "
+                         f"(length {len(text)})")
+    count, qualifier = parse_count(text[start:end])
+    lo, hi = sentence_window(text, start, end)
+    status = parse_status(text[lo:hi], start - lo, end - lo)
+    return {"count": count, "qualifier": qualifier, "status": status}

@@ -1,0 +1,59 @@
+"""The converter registry and what every conversion returns: documents plus a report.
+
+A converter is a function `(paths, label_map, report) -> list[Document]` registered under a format
+name. It records in `report` every span or relation it could not convert and every boundary it
+changed, so that nothing is dropped or altered silently.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsie.data import Document
+
+
+@dataclass
+class ConversionReport:
+    """Why spans or rows were not converted (`skipped`) and what was changed (`adjusted`)."""
+
+    skipped: Counter[str] = field(default_factory=Counter)
+    adjusted: Counter[str] = field(default_factory=Counter)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        self.skipped[reason] += count
+
+    def adjust(self, reason: str, count: int = 1) -> None:
+        self.adjusted[reason] += count
+
+    def format(self) -> str:
+        lines = [f"skipped: {sum(self.skipped.values())}"]
+        lines += [f"  {n:6d}  {reason}" for reason, n in sorted(self.skipped.items())]
+        lines.append(f"adjusted: {sum(self.adjusted.values())}")
+        lines += [f"  {n:6d}  {reason}" for reason, n in sorted(self.adjusted.items())]
+        return "\n".join(lines)
+
+
+@dataclass
+class ConversionResult:
+    documents: list[Document]
+    report: ConversionReport
+
+
+Converter = Callable[[list[Path], "dict[str, str] | None", ConversionReport], list[Document]]
+
+CONVERTERS: dict[str, Converter] = {}
+
+
+def register_converter(name: str) -> Callable[[Converter], Converter]:
+    """Register a converter under a format name (`newsie convert --from NAME`)."""
+
+    def decorate(func: Converter) -> Converter:
+        if name in CONVERTERS:
+            raise ValueError(f"a converter named {name!r} is already registered")
+        CONVERTERS[name] = func
+        return func
+
+    return decorate

@@ -1,0 +1,82 @@
+"""Reading source files for converters, with errors that name the file, line and field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from newsie.data import CorpusError
+
+
+def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield `(line number, object)` for each non-blank line of a JSON-lines file."""
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}",
+                                  source=str(path), line=number) from None
+            if not isinstance(row, dict):
+                raise CorpusError(f"expected a JSON object, got {type(row).__name__}",
+                                  source=str(path), line=number)
+            yield number, row
+
+
+def read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as err:
+        raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}", source=str(path),
+                          line=err.lineno) from None
+
+
+def field_of(
+    row: dict[str, Any], key: str, kind: type | tuple[type, ...], *, source: Path,
+    line: int | None = None, where: str = "",
+) -> Any:
+    """`row[key]`, checked to be of `kind` (booleans never count as numbers)."""
+    name = f"{where}.{key}" if where else key
+    if key not in row:
+        raise CorpusError("is missing", source=str(source), line=line, field=name)
+    value = row[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _as_tuple(kind)):
+        expected = " or ".join(k.__name__ for k in _as_tuple(kind))
+        raise CorpusError(f"must be {expected}, got {value!r}", source=str(source), line=line,
+                          field=name)
+    return value
+
+
+def _as_tuple(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def check_offsets(
+    text: str, start: int, end: int, *, source: Path, line: int | None = None, where: str = "",
+) -> None:
+    if not 0 <= start < end <= len(text):
+        raise CorpusError(f"offsets {start}:{end} lie outside the text (length {len(text)}) or are "
+                          "empty", source=str(source), line=line, field=where or None)
+
+
+def files_under(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
+    """The given files, and the files with one of `suffixes` anywhere under the given folders."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in suffixes)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path} does not exist")
+    return found
+
+
+def corpus_name(path: Path) -> str:
+    """The corpus name a document carries in `meta["source"]`: the folder's or file's name."""
+    path = path.resolve()
+    return path.stem if path.is_file() else path.name

@@ -1,0 +1,47 @@
+"""Reading and writing corpora in the JSON-lines format (one `Document` a line)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from newsie.data import CorpusError, Document
+from newsie.schema import DEFAULT_SCHEMA, LabelSchema
+
+
+def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterator[Document]:
+    """Yield the documents of one JSON-lines file, validating each; blank lines are skipped."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"corpus file {path} does not exist")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}",
+                                  source=str(path), line=number) from None
+            yield Document.from_dict(data, schema, source=str(path), line=number)
+
+
+def read_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> list[Document]:
+    return list(iter_jsonl(path, schema))
+
+
+def read_corpora(paths: Iterable[str | Path], schema: LabelSchema = DEFAULT_SCHEMA) -> list[Document]:
+    return [doc for path in paths for doc in iter_jsonl(path, schema)]
+
+
+def write_jsonl(documents: Iterable[Document], path: str | Path) -> int:
+    """Write documents one a line; returns how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", encoding="utf-8") as handle:
+        for doc in documents:
+            handle.write(json.dumps(doc.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    return count

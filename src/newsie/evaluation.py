@@ -1,0 +1,442 @@
+"""Scoring predictions against gold documents, as the Scoring section of the guidelines says.
+
+- Spans: a predicted span matches a gold span of the same type when their boundaries agree after
+  trimming (`strict`) or when they overlap (`relaxed`). Trimming removes whitespace, quotation
+  marks (straight, curly, low-9 and angle; single and double) and `.,;:` from both ends; both
+  modes compare the trimmed boundaries, so a span of punctuation alone matches nothing.
+- Matching is one-to-one: each gold span is matched by at most one prediction and vice versa.
+  We take a maximum matching with `scipy.optimize.linear_sum_assignment` (Hungarian): the
+  number of matched pairs comes first and, among matchings of that size, the largest total
+  overlap in characters.
+- Relations: a predicted relation matches a gold one when the labels agree and its head and tail
+  are matched to the gold relation's head and tail by the span matching (one score per mode).
+- CASUALTY `count` and `status` accuracy are measured on the strictly matched CASUALTY pairs.
+- Only the types a gold document annotates (`annotated.spans` / `.relations`) are scored on it;
+  predictions of other types are ignored there, so partial corpora do not count as negatives.
+
+Precision, recall and F1 are computed from tp/fp/fn counts with plain arithmetic rather than
+scikit-learn: matching yields counts with no true negatives, and `precision_recall_fscore_support`
+would need label vectors made up from those counts. The zero-division convention is sklearn's
+`zero_division=0`. The token-level view comes from seqeval (`seqeval_report`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from seqeval.metrics import classification_report
+
+from newsie.data import Document, Relation, Span
+
+MODES = ("strict", "relaxed")
+TRIM_CHARS = frozenset("\"'“”‘’„‟‚‛«»‹›" + ".,;:")  # quotation marks, then punctuation
+CASUALTY_ATTRIBUTES = ("count", "status")
+PRODUCES_NOTHING = "—"  # shown where a system cannot produce a type
+
+
+# --- arithmetic -------------------------------------------------------------------------------
+
+
+def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts; 0.0 where a denominator is 0."""
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass
+class Scores:
+    """Counts of one span type or relation label, with the scores they give."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return precision_recall_f1(self.tp, self.fp, self.fn)[0]
+
+    @property
+    def recall(self) -> float:
+        return precision_recall_f1(self.tp, self.fp, self.fn)[1]
+
+    @property
+    def f1(self) -> float:
+        return precision_recall_f1(self.tp, self.fp, self.fn)[2]
+
+    @property
+    def support(self) -> int:
+        """How many gold items there were."""
+        return self.tp + self.fn
+
+    def add(self, tp: int, fp: int, fn: int) -> None:
+        self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
+                "tp": self.tp, "fp": self.fp, "fn": self.fn, "support": self.support}
+
+
+@dataclass
+class Accuracy:
+    correct: int = 0
+    total: int = 0
+
+    @property
+    def value(self) -> float | None:
+        """None when nothing was scored (no matched pair carried the attribute)."""
+        return self.correct / self.total if self.total else None
+
+    def to_dict(self) -> dict[str, float | int | None]:
+        return {"accuracy": self.value, "correct": self.correct, "total": self.total}
+
+
+def _micro(scores: Mapping[str, Scores]) -> Scores:
+    total = Scores()
+    for item in scores.values():
+        total.add(item.tp, item.fp, item.fn)
+    return total
+
+
+# --- span matching ----------------------------------------------------------------------------
+
+
+def trimmed_bounds(span: Span) -> tuple[int, int]:
+    """The span's (start, end) without edge whitespace, quotation marks and `.,;:`."""
+    text = span.text
+    lo, hi = 0, len(text)
+    while lo < hi and (text[lo].isspace() or text[lo] in TRIM_CHARS):
+        lo += 1
+    while hi > lo and (text[hi - 1].isspace() or text[hi - 1] in TRIM_CHARS):
+        hi -= 1
+    return span.start + lo, span.start + hi
+
+
+def trimmed_text(span: Span) -> str:
+    start, end = trimmed_bounds(span)
+    return span.text[start - span.start : end - span.start]
+
+
+def _agreement(gold: Span, pred: Span, mode: str) -> int:
+    """0 when the two spans do not match in `mode`, else the characters they share (>= 1)."""
+    if gold.label != pred.label:
+        return 0
+    (g_start, g_end), (p_start, p_end) = trimmed_bounds(gold), trimmed_bounds(pred)
+    if mode == "strict" and (g_start, g_end) != (p_start, p_end):
+        return 0
+    return max(0, min(g_end, p_end) - max(g_start, p_start))
+
+
+def match_spans(
+    gold: Sequence[Span], pred: Sequence[Span], mode: str = "strict"
+) -> list[tuple[int, int]]:
+    """One-to-one (gold index, predicted index) pairs of matching spans, in gold order.
+
+    A maximum matching: as many pairs as possible, then the largest total overlap.
+    """
+    if mode not in MODES:
+        raise ValueError(f"unknown matching mode {mode!r}; known: {list(MODES)}")
+    if not gold or not pred:
+        return []
+    overlap = np.array([[_agreement(g, p, mode) for p in pred] for g in gold], dtype=np.int64)
+    # A bonus larger than any total overlap makes the number of pairs the first criterion.
+    bonus = int(overlap.sum()) + 1
+    weights = np.where(overlap > 0, overlap + bonus, 0)
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    return sorted((int(i), int(j)) for i, j in zip(rows, cols, strict=True) if overlap[i, j] > 0)
+
+
+@dataclass
+class _TypeAlignment:
+    """The gold and predicted spans of one type in one document, and which pairs match."""
+
+    gold: list[Span]
+    pred: list[Span]
+    pairs: list[tuple[int, int]]
+
+    @property
+    def missed(self) -> list[Span]:
+        matched = {i for i, _ in self.pairs}
+        return [s for i, s in enumerate(self.gold) if i not in matched]
+
+    @property
+    def false_positives(self) -> list[Span]:
+        matched = {j for _, j in self.pairs}
+        return [s for j, s in enumerate(self.pred) if j not in matched]
+
+
+def _align_document(gold_doc: Document, pred_doc: Document, mode: str) -> dict[str, _TypeAlignment]:
+    """Per annotated span type of the gold document, its matching; other types are left out."""
+    alignments = {}
+    for label in gold_doc.annotated.spans:
+        gold, pred = gold_doc.spans_of(label), pred_doc.spans_of(label)
+        alignments[label] = _TypeAlignment(gold, pred, match_spans(gold, pred, mode))
+    return alignments
+
+
+def _aligned_pairs(
+    gold: Sequence[Document], predicted: Sequence[Document]
+) -> Iterator[tuple[Document, Document]]:
+    if len(gold) != len(predicted):
+        raise ValueError(f"{len(gold)} gold documents but {len(predicted)} predicted ones")
+    for k, (gold_doc, pred_doc) in enumerate(zip(gold, predicted, strict=True)):
+        if gold_doc.text != pred_doc.text:
+            raise ValueError(
+                f"document {k} (gold id {gold_doc.id!r}, predicted id {pred_doc.id!r}): the "
+                "predicted text differs from the gold text; predictions must follow gold order"
+            )
+        yield gold_doc, pred_doc
+
+
+# --- relations and attributes -----------------------------------------------------------------
+
+
+def _relation_counts(
+    gold_doc: Document, pred_doc: Document, alignments: Mapping[str, _TypeAlignment]
+) -> dict[str, tuple[int, int, int]]:
+    """(tp, fp, fn) per annotated relation label of the gold document.
+
+    A predicted relation end that the span matching did not pair with a gold span (or that is
+    not one of the document's spans) can never match, so its relation counts as a false positive.
+    """
+    to_gold = {
+        id(a.pred[j]): id(a.gold[i]) for a in alignments.values() for i, j in a.pairs
+    }
+
+    def gold_key(rel: Relation) -> tuple[int, int]:
+        return id(rel.head), id(rel.tail)
+
+    def pred_key(rel: Relation) -> tuple[int | None, int | None]:
+        return to_gold.get(id(rel.head)), to_gold.get(id(rel.tail))
+
+    counts = {}
+    for label in gold_doc.annotated.relations:
+        gold = Counter(gold_key(r) for r in gold_doc.relations if r.label == label)
+        pred = Counter(pred_key(r) for r in pred_doc.relations if r.label == label)
+        tp = sum((gold & pred).values())
+        counts[label] = (tp, pred.total() - tp, gold.total() - tp)
+    return counts
+
+
+def _score_casualty_attributes(
+    alignment: _TypeAlignment, accuracies: Mapping[str, Accuracy]
+) -> None:
+    """Add the matched pairs whose gold span carries the attribute to its accuracy."""
+    for i, j in alignment.pairs:
+        gold_attrs, pred_attrs = alignment.gold[i].attrs, alignment.pred[j].attrs
+        for name, accuracy in accuracies.items():
+            if name in gold_attrs:
+                accuracy.total += 1
+                accuracy.correct += int(pred_attrs.get(name) == gold_attrs[name])
+
+
+# --- the result -------------------------------------------------------------------------------
+
+
+def _empty_by_mode() -> dict[str, dict[str, Scores]]:
+    return {mode: {} for mode in MODES}
+
+
+@dataclass
+class EvaluationResult:
+    """Scores of predictions against gold documents.
+
+    `spans[mode][type]` and `relations[mode][label]` hold the counts of every type or label that
+    at least one gold document annotates; `casualty["count" | "status"]` the attribute accuracies
+    on strictly matched CASUALTY spans.
+    """
+
+    spans: dict[str, dict[str, Scores]] = field(default_factory=_empty_by_mode)
+    relations: dict[str, dict[str, Scores]] = field(default_factory=_empty_by_mode)
+    casualty: dict[str, Accuracy] = field(
+        default_factory=lambda: {name: Accuracy() for name in CASUALTY_ATTRIBUTES})
+    n_documents: int = 0
+
+    @property
+    def span_types(self) -> list[str]:
+        return sorted(self.spans["strict"])
+
+    @property
+    def relation_labels(self) -> list[str]:
+        return sorted(self.relations["strict"])
+
+    def span_micro(self, mode: str = "strict") -> Scores:
+        return _micro(self.spans[mode])
+
+    def relation_micro(self, mode: str = "strict") -> Scores:
+        return _micro(self.relations[mode])
+
+    def to_dict(self) -> dict[str, Any]:
+        def block(by_mode: dict[str, dict[str, Scores]], micro) -> dict[str, Any]:
+            return {mode: {**{k: s.to_dict() for k, s in sorted(by_mode[mode].items())},
+                           "micro": micro(mode).to_dict()} for mode in MODES}
+
+        return {
+            "n_documents": self.n_documents,
+            "spans": block(self.spans, self.span_micro),
+            "relations": block(self.relations, self.relation_micro),
+            "casualty": {name: acc.to_dict() for name, acc in self.casualty.items()},
+        }
+
+    def format_report(self) -> str:
+        """A plain-text table of every score, for a terminal."""
+        lines = [f"{self.n_documents} documents"]
+        for title, by_mode, micro in (("span type", self.spans, self.span_micro),
+                                      ("relation", self.relations, self.relation_micro)):
+            lines += ["", f"{title:<14}{'mode':<9}{'prec':>7}{'rec':>7}{'f1':>7}"
+                          f"{'tp':>7}{'fp':>7}{'fn':>7}"]
+            for mode in MODES:
+                rows = [*sorted(by_mode[mode].items()), ("micro", micro(mode))]
+                for name, s in rows:
+                    lines.append(f"{name:<14}{mode:<9}{s.precision:>7.3f}{s.recall:>7.3f}"
+                                 f"{s.f1:>7.3f}{s.tp:>7}{s.fp:>7}{s.fn:>7}")
+        lines.append("")
+        for name, acc in self.casualty.items():
+            lines.append(f"CASUALTY {name} accuracy on strict matches: "
+                         f"{_format_accuracy(acc)} ({acc.correct}/{acc.total})")
+        return "\n".join(lines)
+
+
+def _format_accuracy(accuracy: Accuracy) -> str:
+    return "n/a" if accuracy.value is None else f"{accuracy.value:.3f}"
+
+
+def evaluate(gold: Sequence[Document], predicted: Sequence[Document]) -> EvaluationResult:
+    """Score `predicted[k]` against `gold[k]` for every k (same texts, same order)."""
+    result = EvaluationResult()
+    for gold_doc, pred_doc in _aligned_pairs(gold, predicted):
+        result.n_documents += 1
+        for mode in MODES:
+            alignments = _align_document(gold_doc, pred_doc, mode)
+            for label, a in alignments.items():
+                result.spans[mode].setdefault(label, Scores()).add(
+                    len(a.pairs), len(a.false_positives), len(a.missed))
+            for label, counts in _relation_counts(gold_doc, pred_doc, alignments).items():
+                result.relations[mode].setdefault(label, Scores()).add(*counts)
+            if mode == "strict" and "CASUALTY" in alignments:
+                _score_casualty_attributes(alignments["CASUALTY"], result.casualty)
+    return result
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def error_analysis(
+    gold: Sequence[Document], predicted: Sequence[Document], top: int = 10, mode: str = "strict"
+) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    """Per span type, the most frequent false-positive and missed texts (trimmed), with counts."""
+    false_positives: dict[str, Counter[str]] = {}
+    missed: dict[str, Counter[str]] = {}
+    for gold_doc, pred_doc in _aligned_pairs(gold, predicted):
+        for label, a in _align_document(gold_doc, pred_doc, mode).items():
+            false_positives.setdefault(label, Counter()).update(
+                trimmed_text(s) for s in a.false_positives)
+            missed.setdefault(label, Counter()).update(trimmed_text(s) for s in a.missed)
+    return {
+        label: {"false_positives": false_positives[label].most_common(top),
+                "missed": missed[label].most_common(top)}
+        for label in sorted(false_positives)
+    }
+
+
+def format_error_analysis(analysis: Mapping[str, Mapping[str, list[tuple[str, int]]]]) -> str:
+    """Markdown: per span type, a list of false positives and one of missed spans."""
+    lines = []
+    for label, kinds in analysis.items():
+        for kind, title in (("false_positives", "false positives"), ("missed", "missed")):
+            items = ", ".join(f"`{text}` ({n})" for text, n in kinds[kind]) or "none"
+            lines.append(f"- **{label}** {title}: {items}")
+    return "\n".join(lines)
+
+
+def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def format_scores_for_card(result: EvaluationResult) -> str:
+    """A markdown table of span and relation scores plus CASUALTY accuracies, for a model card."""
+    header = ["", "strict P", "strict R", "strict F1", "relaxed F1", "support"]
+    rows = []
+    for kind, by_mode, micro in (("spans", result.spans, result.span_micro),
+                                 ("relations", result.relations, result.relation_micro)):
+        if not by_mode["strict"]:
+            continue
+        pairs = [(name, by_mode["strict"][name], by_mode["relaxed"][name])
+                 for name in sorted(by_mode["strict"])]
+        pairs.append((f"{kind} (micro)", micro("strict"), micro("relaxed")))
+        rows += [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}",
+                  str(s.support)] for name, s, r in pairs]
+    table = _markdown_table(header, rows)
+    notes = [f"CASUALTY {name} accuracy (strict matches): {_format_accuracy(acc)} "
+             f"({acc.correct}/{acc.total})" for name, acc in result.casualty.items()]
+    return table + "\n\n" + "\n".join(f"- {note}" for note in notes)
+
+
+def format_comparison(
+    results: Mapping[str, EvaluationResult], produces: Mapping[str, set[str] | frozenset[str]]
+) -> str:
+    """One markdown row per system: strict and relaxed F1 per span type, relation micro F1,
+    CASUALTY count accuracy; an em dash where the system cannot produce that output."""
+    span_types = sorted({t for r in results.values() for t in r.span_types})
+    relation_labels = sorted({t for r in results.values() for t in r.relation_labels})
+    header = ["system"] + [f"{t} {m} F1" for t in span_types for m in MODES]
+    if relation_labels:
+        header.append("relations F1")
+    if "CASUALTY" in span_types:
+        header.append("CASUALTY count acc")
+    rows = []
+    for name, result in results.items():
+        can = produces[name]
+        row = [name] + [_cell(t in can, f"{result.spans[m][t].f1:.3f}")
+                        for t in span_types for m in MODES]
+        if relation_labels:
+            row.append(_cell(bool(can & set(relation_labels)),
+                             f"{result.relation_micro('strict').f1:.3f}"))
+        if "CASUALTY" in span_types:
+            row.append(_cell("CASUALTY" in can, _format_accuracy(result.casualty["count"])))
+        rows.append(row)
+    return _markdown_table(header, rows)
+
+
+def _cell(produced: bool, value: str) -> str:
+    return value if produced else PRODUCES_NOTHING
+
+
+def _bio_tags(spans: Sequence[Span], tokens: Sequence[tuple[int, int]], label: str) -> list[str]:
+    """BIO tags of whitespace tokens for spans of one type: a token inside a span's trimmed
+    bounds, even partly, is tagged; a token already tagged keeps its first span's tag."""
+    tags = ["O"] * len(tokens)
+    for span in sorted(spans, key=lambda s: s.start):
+        start, end = trimmed_bounds(span)
+        inside = [k for k, (t_start, t_end) in enumerate(tokens)
+                  if t_start < end and start < t_end and tags[k] == "O"]
+        for n, k in enumerate(inside):
+            tags[k] = ("B-" if n == 0 else "I-") + label
+    return tags
+
+
+def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digits: int = 3) -> str:
+    """seqeval's entity-level classification report over BIO tags of whitespace tokens.
+
+    Types may nest, so each document gives one tag sequence per annotated span type.
+    """
+    y_true: list[list[str]] = []
+    y_pred: list[list[str]] = []
+    for gold_doc, pred_doc in _aligned_pairs(gold, predicted):
+        tokens = [m.span() for m in re.finditer(r"\S+", gold_doc.text)]
+        for label in gold_doc.annotated.spans:
+            y_true.append(_bio_tags(gold_doc.spans_of(label), tokens, label))
+            y_pred.append(_bio_tags(pred_doc.spans_of(label), tokens, label))
+    if not any(tag != "O" for seq in y_true + y_pred for tag in seq):
+        # seqeval cannot build a report without a single entity.
+        return "no spans of the annotated types in gold or predicted documents"
+    return classification_report(y_true, y_pred, digits=digits, zero_division=0)

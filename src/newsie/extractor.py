@@ -1,0 +1,95 @@
+"""`Extractor`: the user-facing class. Load a model folder, give it text, get Documents."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import torch
+
+from newsie.data import Document
+from newsie.inference import Predictor
+from newsie.models import NewsieModel, load_model_folder, save_model_folder
+from newsie.schema import LabelSchema
+
+_DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+           "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}
+
+
+class Extractor:
+    """Extracts ACTOR, CASUALTY, LOCATION and QUOTE spans and their relations from news text.
+
+    >>> extractor = Extractor.from_pretrained("models/newsie-default")
+    >>> doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")
+    >>> [(s.label, s.text) for s in doc.spans]
+
+    `batch_size` counts encoder windows (of `max_length` tokens) per forward pass; windows of
+    many documents share a batch.
+    """
+
+    def __init__(
+        self, model: NewsieModel, tokenizer, *, device: str | torch.device = "auto",
+        batch_size: int = 32, dtype: str | torch.dtype | None = None,
+        max_length: int | None = None, stride: int | None = None,
+    ) -> None:
+        self.device = _resolve_device(device)
+        self.model = model.to(self.device, dtype=_resolve_dtype(dtype, self.device)).eval()
+        self.tokenizer = tokenizer
+        self._settings = {"max_length": max_length, "stride": stride}
+        self.batch_size = batch_size
+        self._predictor = self._make_predictor(batch_size)
+
+    @classmethod
+    def from_pretrained(
+        cls, path: str | Path, *, device: str | torch.device = "auto", batch_size: int = 32,
+        dtype: str | torch.dtype | None = None, max_length: int | None = None,
+        stride: int | None = None,
+    ) -> Extractor:
+        """Load a model folder saved by training (safetensors weights, tokenizer, schema)."""
+        model, tokenizer = load_model_folder(path)
+        return cls(model, tokenizer, device=device, batch_size=batch_size, dtype=dtype,
+                   max_length=max_length, stride=stride)
+
+    @property
+    def schema(self) -> LabelSchema:
+        return self.model.config.label_schema
+
+    def __call__(self, text: str) -> Document:
+        if not isinstance(text, str):
+            raise TypeError(f"Extractor expects a str, got {type(text).__name__}")
+        return next(self._predictor.predict([text]))
+
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
+        """Stream Documents for many texts, in input order; memory does not grow with their number."""
+        predictor = self._predictor if batch_size in (None, self.batch_size) else \
+            self._make_predictor(batch_size)
+        return predictor.predict(texts)
+
+    def save_pretrained(self, path: str | Path) -> Path:
+        return save_model_folder(self.model, self.tokenizer, path)
+
+    def _make_predictor(self, batch_size: int) -> Predictor:
+        return Predictor(self.model, self.tokenizer, device=self.device, batch_size=batch_size,
+                         **self._settings)
+
+
+def _resolve_device(device: str | torch.device) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(device)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device='cuda' was asked for but torch sees no CUDA GPU; use 'cpu' "
+                           "or 'auto'")
+    return device
+
+
+def _resolve_dtype(dtype: str | torch.dtype | None, device: torch.device) -> torch.dtype:
+    if dtype is None:
+        if device.type == "cuda" and torch.cuda.is_bf16_supported():
+            return torch.bfloat16
+        return torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if dtype not in _DTYPES:
+        raise ValueError(f"unknown dtype {dtype!r}; use one of {sorted(_DTYPES)}")
+    return _DTYPES[dtype]

@@ -1,0 +1,216 @@
+"""The prediction pipeline shared by the Extractor and training-time evaluation.
+
+texts -> one tokenizer call per chunk of documents -> windows of all documents in the chunk,
+sorted by length and batched -> encoder + heads -> per-window Viterbi -> each document token takes
+its tags from the window that owns it -> spans -> relations among spans that share a window.
+Memory is bounded by the chunk and the batch, not by how many texts stream through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from newsie.casualty import casualty_attributes
+from newsie.data import Annotated, Document, Relation, Span
+from newsie.decoding import NEG_INF, TokenSpan, spans_from_tags, trim_span, viterbi_bio
+from newsie.models.modeling import NewsieModel
+from newsie.windows import (
+    O,
+    SHAPE_PAD,
+    DocTokens,
+    SpecialTokens,
+    Window,
+    make_windows,
+    token_shapes,
+    tokenize,
+    window_input,
+)
+
+SpanKey = tuple[int, int, int]  # (type index, start char, end char)
+
+
+@dataclass
+class _DocState:
+    """What is known of one document while its windows pass through the model."""
+
+    text: str
+    tokens: DocTokens
+    n_types: int
+    shapes: np.ndarray | None = None
+    tags: np.ndarray = field(init=False)
+    log_probs: np.ndarray = field(init=False)
+    # (relation, head key, tail key) -> (centrality of the window that scored it, score)
+    pair_scores: dict[tuple[int, SpanKey, SpanKey], tuple[int, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tags = np.zeros((len(self.tokens), self.n_types), dtype=np.int8)
+        self.log_probs = np.zeros((len(self.tokens), self.n_types, 3), dtype=np.float32)
+
+
+class Predictor:
+    """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class."""
+
+    def __init__(
+        self, model: NewsieModel, tokenizer, *, device: torch.device | str = "cpu",
+        batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
+        chunk_chars: int = 200_000,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.model = model
+        self.tokenizer = tokenizer
+        self.device = torch.device(device)
+        self.batch_size = batch_size
+        self.chunk_chars = chunk_chars
+        self.special = SpecialTokens(tokenizer)
+        config = model.config
+        limit = getattr(model.encoder.config, "max_position_embeddings", None) or 512
+        self.max_length = min(max_length or config.max_length, limit)
+        self.content_length = self.max_length - self.special.count
+        self.stride = config.stride if stride is None else stride
+        if not 0 <= self.stride < self.content_length:
+            raise ValueError(f"stride must lie in [0, {self.content_length}), got {self.stride}")
+        self.schema = config.label_schema
+        self.allowed = model.allowed_relations.cpu().numpy()
+
+    def predict(self, texts: Iterable[str]) -> Iterator[Document]:
+        """Yield one Document per text, in input order."""
+        chunk: list[str] = []
+        size = 0
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"expected a str text, got {type(text).__name__}")
+            chunk.append(text)
+            size += len(text)
+            if size >= self.chunk_chars:
+                yield from self._predict_chunk(chunk)
+                chunk, size = [], 0
+        if chunk:
+            yield from self._predict_chunk(chunk)
+
+    def _predict_chunk(self, texts: list[str]) -> Iterator[Document]:
+        n_types = len(self.schema.span_types)
+        states = [_DocState(text, tokens, n_types) for text, tokens in
+                  zip(texts, tokenize(self.tokenizer, texts))]
+        if self.model.config.use_casing:
+            for state in states:
+                state.shapes = token_shapes(state.text, state.tokens.offsets)
+        windows = [w for i, s in enumerate(states) if len(s.tokens)
+                   for w in make_windows(len(s.tokens), self.content_length, self.stride, i)]
+        windows.sort(key=lambda w: w.end - w.start)
+        self.model.eval()
+        for first in range(0, len(windows), self.batch_size):
+            self._run_batch(windows[first : first + self.batch_size], states)
+        for state in states:
+            yield self._finish(state)
+
+    def _run_batch(self, windows: list[Window], states: list[_DocState]) -> None:
+        special = self.special
+        rows = [window_input(states[w.doc_index].tokens.ids, w, special) for w in windows]
+        width = max(len(r) for r in rows)
+        input_ids = np.full((len(rows), width), special.pad_id, dtype=np.int64)
+        attention = np.zeros((len(rows), width), dtype=np.int64)
+        shapes = np.full((len(rows), width), SHAPE_PAD, dtype=np.int64)
+        lead = len(special.prefix)
+        for i, (row, w) in enumerate(zip(rows, windows)):
+            input_ids[i, : len(row)] = row
+            attention[i, : len(row)] = 1
+            if states[w.doc_index].shapes is not None:
+                shapes[i, lead : lead + w.end - w.start] = states[w.doc_index].shapes[w.start : w.end]
+        with torch.inference_mode():
+            hidden = self.model.encode(self._to_device(input_ids), self._to_device(attention),
+                                       self._to_device(shapes) if self.model.config.use_casing else None)
+            log_probs = torch.log_softmax(self.model.tag(hidden).float(), dim=-1)
+            log_probs = log_probs[:, lead : lead + self.content_length].cpu().numpy()
+        lengths = np.array([w.end - w.start for w in windows])
+        padding = np.arange(log_probs.shape[1])[None, :] >= lengths[:, None]
+        log_probs[padding] = NEG_INF
+        log_probs[padding, :, O] = 0.0
+        tags = viterbi_bio(log_probs)
+        window_spans = []
+        for i, w in enumerate(windows):
+            state = states[w.doc_index]
+            a, b = w.own_start - w.start, w.own_end - w.start
+            state.tags[w.own_start : w.own_end] = tags[i, a:b]
+            state.log_probs[w.own_start : w.own_end] = log_probs[i, a:b]
+            window_spans.append(spans_from_tags(tags[i, : lengths[i]], log_probs[i, : lengths[i]]))
+        self._score_relations(windows, window_spans, states, hidden, lead)
+
+    def _score_relations(self, windows, window_spans, states, hidden, lead) -> None:
+        span_rows, keys, pairs, centrality = [], [], [], []
+        for i, (w, spans) in enumerate(zip(windows, window_spans)):
+            base = len(span_rows)
+            for span in spans:
+                span_rows.append((i, span.first + lead, span.last + lead, span.type_index))
+                keys.append(self._key(states[w.doc_index], w.start, span))
+            n_tokens = w.end - w.start
+            for h, head in enumerate(spans):
+                for t, tail in enumerate(spans):
+                    if h != t and keys[base + h] and keys[base + t] and \
+                            self.allowed[head.type_index, tail.type_index].any():
+                        pairs.append((base + h, base + t))
+                        edge = min(head.first, tail.first, n_tokens - 1 - max(head.last, tail.last))
+                        centrality.append(edge)
+        if not pairs:
+            return
+        with torch.inference_mode():
+            logits = self.model.score_pairs(hidden, self._to_device(np.array(span_rows)),
+                                            self._to_device(np.array(pairs)))
+            scores = torch.sigmoid(logits.float()).cpu().numpy()
+        for (h, t), edge, row in zip(pairs, centrality, scores):
+            state = states[windows[span_rows[h][0]].doc_index]
+            head_type, tail_type = span_rows[h][3], span_rows[t][3]
+            for r in np.flatnonzero(self.allowed[head_type, tail_type]):
+                key = (int(r), keys[h], keys[t])
+                if key not in state.pair_scores or state.pair_scores[key][0] < edge:
+                    state.pair_scores[key] = (edge, float(row[r]))
+
+    def _key(self, state: _DocState, token_base: int, span: TokenSpan) -> SpanKey | None:
+        offsets = state.tokens.offsets
+        label = self.schema.span_types[span.type_index]
+        start, end = offsets[token_base + span.first, 0], offsets[token_base + span.last, 1]
+        if self.model.config.trim_boundaries:
+            trimmed = trim_span(state.text, int(start), int(end), label)
+            if trimmed is None:
+                return None
+            start, end = trimmed
+        return (span.type_index, int(start), int(end))
+
+    def _finish(self, state: _DocState) -> Document:
+        spans: dict[SpanKey, Span] = {}
+        for token_span in spans_from_tags(state.tags, state.log_probs):
+            key = self._key(state, 0, token_span)
+            if key is None or key in spans:
+                continue
+            label = self.schema.span_types[key[0]]
+            span = Span(label=label, start=key[1], end=key[2], text=state.text[key[1] : key[2]],
+                        score=token_span.score)
+            if label == "CASUALTY":
+                span.attrs = casualty_attributes(state.text, span.start, span.end)
+            spans[key] = span
+        return Document(text=state.text, spans=sorted(spans.values(), key=lambda s: s.start),
+                        relations=self._relations(state, spans),
+                        annotated=Annotated.full(self.schema))
+
+    def _relations(self, state: _DocState, spans: dict[SpanKey, Span]) -> list[Relation]:
+        threshold = self.model.config.relation_threshold
+        best: dict[tuple, Relation] = {}
+        for (r, head_key, tail_key), (_, score) in state.pair_scores.items():
+            if score < threshold or head_key not in spans or tail_key not in spans:
+                continue
+            name = self.schema.relation_types[r].name
+            relation = Relation(name, spans[head_key], spans[tail_key], score)
+            slot = (r, head_key) if self.model.config.one_tail_per_head else (r, head_key, tail_key)
+            if slot not in best or best[slot].score < score:
+                best[slot] = relation
+        return sorted(best.values(), key=lambda rel: (rel.head.start, rel.tail.start, rel.label))
+
+    def _to_device(self, array: np.ndarray) -> torch.Tensor:
+        tensor = torch.from_numpy(array)
+        if self.device.type == "cuda":
+            return tensor.pin_memory().to(self.device, non_blocking=True)
+        return tensor.to(self.device)

@@ -1,0 +1,41 @@
+"""`NewsieConfig`: the encoder's own config plus the label schema and the heads' settings."""
+
+from __future__ import annotations
+
+from transformers import AutoConfig, PreTrainedConfig
+
+from newsie.schema import DEFAULT_SCHEMA, LabelSchema
+
+
+class NewsieConfig(PreTrainedConfig):
+    """Configuration of a `NewsieModel`.
+
+    `encoder` holds the encoder's config as a dict, so a saved model folder rebuilds its encoder
+    without the original checkpoint; `schema` holds the label schema the heads were built for.
+    """
+
+    model_type = "newsie"
+
+    encoder: dict | None = None
+    schema: dict | None = None
+    use_casing: bool = False  # learned token-shape embedding beside the (often uncased) encoder
+    casing_dim: int = 16
+    dropout: float = 0.1
+    relation_hidden: int = 256
+    relation_loss_weight: float = 1.0
+    relation_threshold: float = 0.5
+    one_tail_per_head: bool = True  # a quote has one speaker, a casualty one place and perpetrator
+    trim_boundaries: bool = True  # apply the guidelines' boundary rules to predicted spans
+    max_length: int = 256
+    stride: int = 64
+    initializer_range: float = 0.02
+
+    @property
+    def label_schema(self) -> LabelSchema:
+        return LabelSchema.from_dict(self.schema or DEFAULT_SCHEMA.to_dict())
+
+    def encoder_config(self) -> PreTrainedConfig:
+        if not self.encoder or "model_type" not in self.encoder:
+            raise ValueError("NewsieConfig.encoder must be an encoder config dict with 'model_type'")
+        values = dict(self.encoder)
+        return AutoConfig.for_model(values.pop("model_type"), **values)
