@@ -1,7 +1,7 @@
 """Compile the hand-written corpus sources (corpus/sources/*.yaml) into train/dev/test JSON lines.
 
-    python scripts/build_corpus.py            # writes corpus/newsie-news/{train,dev,test}.jsonl
-    python scripts/build_corpus.py --check    # only compiles and validates, writes nothing
+python scripts/build_corpus.py            # writes corpus/newsie-news/{train,dev,test}.jsonl
+python scripts/build_corpus.py --check    # only compiles and validates, writes nothing
 """
 
 from __future__ import annotations

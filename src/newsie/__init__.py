@@ -1,8 +1,8 @@
 """newsie: who did what, where, to how many people, and who said so.
 
-    from newsie import Extractor
-    extractor = Extractor.from_pretrained("models/newsie-default")
-    doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")
+from newsie import Extractor
+extractor = Extractor.from_pretrained("models/newsie-default")
+doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")
 """
 
 from newsie.data import Annotated, CorpusError, Document, Relation, Span
@@ -11,8 +11,15 @@ from newsie.schema import DEFAULT_SCHEMA, LabelSchema, RelationType
 __version__ = "0.1.0"
 
 __all__ = [
-    "DEFAULT_SCHEMA", "Annotated", "CorpusError", "Document", "Extractor", "LabelSchema",
-    "Relation", "RelationType", "Span",
+    "DEFAULT_SCHEMA",
+    "Annotated",
+    "CorpusError",
+    "Document",
+    "Extractor",
+    "LabelSchema",
+    "Relation",
+    "RelationType",
+    "Span",
 ]
 
 

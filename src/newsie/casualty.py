@@ -186,7 +186,7 @@ def _digits_value(digits: str, scaled: bool) -> Fraction | None:
 STATUS_CUES: dict[str, tuple[str, ...]] = {
     "killed": (
         r"kill(?:s|ed|ing|ings)?", r"di(?:e|ed|es)", r"dying", r"dead", r"deaths?", r"tolls?",
-        r"lives", r"lost", r"bod(?:y|ies)", r"corpses?", r"remains", r"fatalit(?:y|ies)",
+        r"lives", r"bod(?:y|ies)", r"corpses?", r"remains", r"fatalit(?:y|ies)",
         r"fatally", r"perish(?:ed|es|ing)?", r"drown(?:ed|s|ing)?", r"slain", r"slaughter(?:ed|s)?",
         r"massacred?", r"executed", r"murder(?:ed|s)?", r"assassinated", r"beheaded",
         r"eliminated", r"neutrali[sz]ed",
@@ -194,15 +194,15 @@ STATUS_CUES: dict[str, tuple[str, ...]] = {
     "injured": (
         r"injur(?:e|ed|es|ing|y|ies)", r"wound(?:s|ed|ing)?", r"hurt", r"maimed",
         r"hospitali[sz](?:ed|ation)", r"(?:admitted|taken|rushed|airlifted|brought)\s+to\s+"
-        r"(?:a\s+|the\s+)?hospitals?", r"treat(?:ed|ing)", r"suffer(?:ed|ing)",
-        r"(?:serious|critical|stable)\s+condition", r"stabbed(?!\s+to\s+death)",
+        r"(?:a\s+|the\s+)?hospitals?", r"treated\s+for\s+(?:\w+\s+)?(?:injur|wound|burn)\w*",
+        r"suffered", r"(?:serious|critical|stable)\s+condition", r"stabbed(?!\s+to\s+death)",
     ),
 }
 """Words that say what happened to the people of a CASUALTY span, by status."""
 
 CLAUSE_BREAK = re.compile(
     r"[;:\"“”]|\b(?:and|but|while|whereas|when|after|before|as|because|although|though|who|"
-    r"which|that|said|says)\b", re.IGNORECASE)
+    r"which|that|where|said|says|say)\b", re.IGNORECASE)
 """What separates clauses: a cue across one ("Two died and [three others] were hurt") is
 weaker evidence than a cue in the span's own clause."""
 
@@ -232,8 +232,8 @@ def nearest_cue(
     """The cue that best describes context[start:end], or None when there is none.
 
     Cues in the span's own clause come first, then the closest; a tie goes to the cue that starts
-    first, then to the longer, so that "saved the lives" and "lost their homes" beat the "lives"
-    and "lost" they contain.
+    first, then to the longer, so that a cue such as "saved the lives" beats the "lives" it
+    contains.
     """
     best: tuple[tuple, Cue] | None = None
     for label, pattern in patterns.items():

@@ -15,6 +15,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from newsie.converters.command import (
+    configure_convert_parser,
+    configure_stats_parser,
+    run_convert,
+    run_stats,
+)
+
 
 @dataclass
 class Command:
@@ -41,13 +48,22 @@ PROGRESS_MIN_DOCUMENTS = 20
 
 
 def _configure_extract(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inputs", nargs="*", default=["-"], metavar="FILE",
-                        help=".txt (one document), .jsonl (a 'text' field a line) or - for "
-                             "standard input (default)")
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        default=["-"],
+        metavar="FILE",
+        help=".txt (one document), .jsonl (a 'text' field a line) or - for "
+        "standard input (default)",
+    )
     parser.add_argument("--model", required=True, help="a model folder saved by newsie")
     parser.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
-    parser.add_argument("--stdin-format", choices=("text", "jsonl"), default="text",
-                        help="how to read '-': one plain-text document, or JSON lines")
+    parser.add_argument(
+        "--stdin-format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="how to read '-': one plain-text document, or JSON lines",
+    )
     parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
@@ -58,8 +74,9 @@ def _configure_extract(parser: argparse.ArgumentParser) -> None:
 def _run_extract(args: argparse.Namespace) -> int:
     from newsie.extractor import Extractor
 
-    extractor = Extractor.from_pretrained(args.model, device=args.device,
-                                          batch_size=args.batch_size, dtype=args.dtype)
+    extractor = Extractor.from_pretrained(
+        args.model, device=args.device, batch_size=args.batch_size, dtype=args.dtype
+    )
     pending: deque[dict] = deque()
 
     def texts() -> Iterator[str]:
@@ -69,8 +86,14 @@ def _run_extract(args: argparse.Namespace) -> int:
 
     total = _count_documents(args.inputs)
     show = not args.quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
-    documents = tqdm(extractor.pipe(texts()), total=total, disable=not show, file=sys.stderr,
-                     unit="doc", desc="extract")
+    documents = tqdm(
+        extractor.pipe(texts()),
+        total=total,
+        disable=not show,
+        file=sys.stderr,
+        unit="doc",
+        desc="extract",
+    )
     for doc in documents:
         record = pending.popleft()
         out = {**{k: v for k, v in record.items() if k != "text"}, **doc.to_dict()}
@@ -132,11 +155,15 @@ def format_document(doc, title: str = "") -> str:
     lines = [f"== {title}"] if title else []
     for span in doc.spans:
         extra = " ".join(f"{k}={v}" for k, v in span.attrs.items())
-        lines.append(f"{span.label:<9} {_shorten(span.text):<48} [{span.start}:{span.end}]"
-                     f"{'' if span.score is None else f' {span.score:.2f}'} {extra}".rstrip())
+        lines.append(
+            f"{span.label:<9} {_shorten(span.text):<48} [{span.start}:{span.end}]"
+            f"{'' if span.score is None else f' {span.score:.2f}'} {extra}".rstrip()
+        )
     for rel in doc.relations:
-        lines.append(f"{rel.label:<11} {_shorten(rel.head.text, 40)!r} -> {rel.tail.text!r}"
-                     f"{'' if rel.score is None else f' {rel.score:.2f}'}")
+        lines.append(
+            f"{rel.label:<11} {_shorten(rel.head.text, 40)!r} -> {rel.tail.text!r}"
+            f"{'' if rel.score is None else f' {rel.score:.2f}'}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -151,18 +178,24 @@ def _shorten(text: str, width: int = 48) -> str:
 def _configure_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="a YAML recipe, e.g. configs/default.yaml")
     parser.add_argument("--output-dir", default=None, help="replaces training.output_dir")
-    parser.add_argument("--data-dir", default=None,
-                        help="the folder the recipe's corpus paths are relative to")
-    parser.add_argument("overrides", nargs="*", metavar="section.key=value",
-                        help="e.g. training.epochs=3 model.use_casing=true")
+    parser.add_argument(
+        "--data-dir", default=None, help="the folder the recipe's corpus paths are relative to"
+    )
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="section.key=value",
+        help="e.g. training.epochs=3 model.use_casing=true",
+    )
 
 
 @register_command("train", "train or fine-tune a model from a YAML recipe", _configure_train)
 def _run_train(args: argparse.Namespace) -> int:
     from newsie.training import load_recipe, train
 
-    recipe = load_recipe(args.config, args.overrides, data_dir=args.data_dir,
-                         output_dir=args.output_dir)
+    recipe = load_recipe(
+        args.config, args.overrides, data_dir=args.data_dir, output_dir=args.output_dir
+    )
     run = train(recipe)
     print(f"saved model to {run.model_dir}")
     print(json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2))
@@ -175,15 +208,25 @@ def _run_train(args: argparse.Namespace) -> int:
 def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="a model folder (the system scored unless --compare)")
     parser.add_argument("--data", nargs="+", required=True, help="gold JSON-lines corpora")
-    parser.add_argument("--compare", nargs="+", metavar="SYSTEM", default=None,
-                        help="systems side by side: newsie:PATH rules spacy:en_core_web_md")
-    parser.add_argument("--errors", type=int, default=0,
-                        help="also list the N most frequent false positives and misses per type")
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        metavar="SYSTEM",
+        default=None,
+        help="systems side by side: newsie:PATH rules spacy:en_core_web_md",
+    )
+    parser.add_argument(
+        "--errors",
+        type=int,
+        default=0,
+        help="also list the N most frequent false positives and misses per type",
+    )
     parser.add_argument("--batch-size", type=int, default=32)
 
 
-@register_command("evaluate", "score a model (or several systems) on a gold corpus",
-                  _configure_evaluate)
+@register_command(
+    "evaluate", "score a model (or several systems) on a gold corpus", _configure_evaluate
+)
 def _run_evaluate(args: argparse.Namespace) -> int:
     from newsie.corpus import read_corpora
     from newsie.evaluation import (
@@ -213,18 +256,17 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 # --- entry point -------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from newsie.converters.command import (
-        configure_convert_parser,
-        configure_stats_parser,
-        run_convert,
-        run_stats,
-    )
+register_command(
+    "convert",
+    "convert re3d, GUM, BRAT, CoNLL, doccano or Label Studio corpora to newsie JSON lines",
+    configure_convert_parser,
+)(run_convert)
+register_command(
+    "corpus stats", "documents, spans and relations per type of corpora", configure_stats_parser
+)(run_stats)
 
-    register_command("convert", "convert re3d, GUM, BRAT, CoNLL, doccano or Label Studio "
-                     "corpora to newsie JSON lines", configure_convert_parser)(run_convert)
-    register_command("corpus stats", "documents, spans and relations per type of corpora",
-                     configure_stats_parser)(run_stats)
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsie", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     corpus = None
@@ -232,7 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
         if command.name.startswith("corpus "):
             if corpus is None:
                 corpus = commands.add_parser("corpus", help="corpus tools").add_subparsers(
-                    dest="corpus_command", required=True, metavar="COMMAND")
+                    dest="corpus_command", required=True, metavar="COMMAND"
+                )
             sub = corpus.add_parser(command.name.split()[1], help=command.help)
         else:
             sub = commands.add_parser(command.name, help=command.help)

@@ -22,8 +22,11 @@ def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterat
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as err:
-                raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}",
-                                  source=str(path), line=number) from None
+                raise CorpusError(
+                    f"malformed JSON: {err.msg} at column {err.colno}",
+                    source=str(path),
+                    line=number,
+                ) from None
             yield Document.from_dict(data, schema, source=str(path), line=number)
 
 
@@ -31,7 +34,9 @@ def read_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> list[D
     return list(iter_jsonl(path, schema))
 
 
-def read_corpora(paths: Iterable[str | Path], schema: LabelSchema = DEFAULT_SCHEMA) -> list[Document]:
+def read_corpora(
+    paths: Iterable[str | Path], schema: LabelSchema = DEFAULT_SCHEMA
+) -> list[Document]:
     return [doc for path in paths for doc in iter_jsonl(path, schema)]
 
 

@@ -22,7 +22,11 @@ class CorpusError(ValueError):
     """A document that breaks the corpus format, located by file, line and field."""
 
     def __init__(
-        self, message: str, *, source: str | None = None, line: int | None = None,
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
         field: str | None = None,
     ) -> None:
         self.source, self.line, self.field, self.reason = source, line, field, message
@@ -104,7 +108,10 @@ class Document:
         spans = []
         for span in ordered:
             item: dict[str, Any] = {
-                "id": ids[id(span)], "label": span.label, "start": span.start, "end": span.end,
+                "id": ids[id(span)],
+                "label": span.label,
+                "start": span.start,
+                "end": span.end,
                 "text": span.text,
             }
             if span.score is not None:
@@ -118,18 +125,28 @@ class Document:
             if rel.score is not None:
                 item["score"] = round(rel.score, 4)
             relations.append(item)
-        out: dict[str, Any] = {"id": self.id, "text": self.text} if self.id is not None else {
-            "text": self.text
-        }
-        out.update(spans=spans, relations=relations, annotated={
-            "spans": list(self.annotated.spans), "relations": list(self.annotated.relations)})
+        out: dict[str, Any] = (
+            {"id": self.id, "text": self.text} if self.id is not None else {"text": self.text}
+        )
+        out.update(
+            spans=spans,
+            relations=relations,
+            annotated={
+                "spans": list(self.annotated.spans),
+                "relations": list(self.annotated.relations),
+            },
+        )
         for key, value in self.meta.items():
             out.setdefault(key, value)
         return out
 
     @classmethod
     def from_dict(
-        cls, data: Any, schema: LabelSchema = DEFAULT_SCHEMA, *, source: str | None = None,
+        cls,
+        data: Any,
+        schema: LabelSchema = DEFAULT_SCHEMA,
+        *,
+        source: str | None = None,
         line: int | None = None,
     ) -> Document:
         """Build and validate a document; errors name `source`, `line` and the offending field."""
@@ -164,8 +181,11 @@ class Document:
         known = {"id", "text", "spans", "relations", "annotated"}
         doc_id = data.get("id")
         return cls(
-            text=text, spans=spans, relations=relations,
-            id=None if doc_id is None else str(doc_id), annotated=annotated,
+            text=text,
+            spans=spans,
+            relations=relations,
+            id=None if doc_id is None else str(doc_id),
+            annotated=annotated,
             meta={k: v for k, v in data.items() if k not in known},
         )
 
@@ -179,12 +199,15 @@ def _read_annotated(raw: Any, schema: LabelSchema, fail) -> Annotated:
     rel_types = raw.get("relations", [])
     for label in span_types:
         if label not in schema.span_types:
-            raise fail(f"unknown span type {label!r}; known: {list(schema.span_types)}",
-                       "annotated.spans")
+            raise fail(
+                f"unknown span type {label!r}; known: {list(schema.span_types)}", "annotated.spans"
+            )
     for label in rel_types:
         if label not in schema.relation_names:
-            raise fail(f"unknown relation type {label!r}; known: {list(schema.relation_names)}",
-                       "annotated.relations")
+            raise fail(
+                f"unknown relation type {label!r}; known: {list(schema.relation_names)}",
+                "annotated.relations",
+            )
     return Annotated(spans=tuple(span_types), relations=tuple(rel_types))
 
 
@@ -200,20 +223,30 @@ def _read_span(raw: Any, i: int, text: str, schema: LabelSchema, fail) -> Span:
         if not isinstance(value, int) or isinstance(value, bool):
             raise fail(f"must be an integer, got {value!r}", f"{where}.{name}")
     if not 0 <= start < end <= len(text):
-        raise fail(f"offsets {start}:{end} lie outside the text (length {len(text)}) or are empty",
-                   where)
+        raise fail(
+            f"offsets {start}:{end} lie outside the text (length {len(text)}) or are empty", where
+        )
     span_text = raw.get("text", text[start:end])
     if span_text != text[start:end]:
-        raise fail(f"{span_text!r} disagrees with text[{start}:{end}] = {text[start:end]!r}",
-                   f"{where}.text")
+        raise fail(
+            f"{span_text!r} disagrees with text[{start}:{end}] = {text[start:end]!r}",
+            f"{where}.text",
+        )
     attrs = raw.get("attrs") or {}
     if not isinstance(attrs, dict):
         raise fail("must be an object", f"{where}.attrs")
     if label == "CASUALTY" and attrs:
         _check_casualty_attrs(attrs, where, fail)
     score = raw.get("score")
-    return Span(label=label, start=start, end=end, text=span_text, score=score, attrs=attrs,
-                id=str(raw.get("id", f"s{i}")))
+    return Span(
+        label=label,
+        start=start,
+        end=end,
+        text=span_text,
+        score=score,
+        attrs=attrs,
+        id=str(raw.get("id", f"s{i}")),
+    )
 
 
 def _check_casualty_attrs(attrs: dict, where: str, fail) -> None:
@@ -221,11 +254,15 @@ def _check_casualty_attrs(attrs: dict, where: str, fail) -> None:
     if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 0):
         raise fail(f"must be a non-negative integer or null, got {count!r}", f"{where}.attrs.count")
     if "qualifier" in attrs and attrs["qualifier"] not in CASUALTY_QUALIFIERS:
-        raise fail(f"must be one of {list(CASUALTY_QUALIFIERS)}, got {attrs['qualifier']!r}",
-                   f"{where}.attrs.qualifier")
+        raise fail(
+            f"must be one of {list(CASUALTY_QUALIFIERS)}, got {attrs['qualifier']!r}",
+            f"{where}.attrs.qualifier",
+        )
     if "status" in attrs and attrs["status"] not in CASUALTY_STATUSES:
-        raise fail(f"must be one of {list(CASUALTY_STATUSES)}, got {attrs['status']!r}",
-                   f"{where}.attrs.status")
+        raise fail(
+            f"must be one of {list(CASUALTY_STATUSES)}, got {attrs['status']!r}",
+            f"{where}.attrs.status",
+        )
 
 
 def _check_same_type_overlap(spans: list[Span], fail) -> None:
@@ -238,7 +275,9 @@ def _check_same_type_overlap(spans: list[Span], fail) -> None:
             raise fail(
                 f"{span.label} span {span.text!r} ({span.start}:{span.end}) overlaps "
                 f"{previous[1].text!r} ({previous[1].start}:{previous[1].end}); spans of one type "
-                "never overlap", f"spans[{k}]")
+                "never overlap",
+                f"spans[{k}]",
+            )
         if previous is None or span.end > previous[1].end:
             last_by_label[span.label] = (k, span)
 
@@ -249,18 +288,23 @@ def _read_relation(raw: Any, i: int, by_id: dict[str, Span], schema: LabelSchema
         raise fail("must be an object", where)
     label = raw.get("label")
     if label not in schema.relation_names:
-        raise fail(f"unknown relation {label!r}; known: {list(schema.relation_names)}",
-                   f"{where}.label")
+        raise fail(
+            f"unknown relation {label!r}; known: {list(schema.relation_names)}", f"{where}.label"
+        )
     rel_type = schema.relation_type(label)
     ends = []
     for end_name, allowed in (("head", rel_type.head), ("tail", rel_type.tail)):
         ref = raw.get(end_name)
         span = by_id.get(str(ref)) if ref is not None else None
         if span is None:
-            raise fail(f"refers to span id {ref!r}, which the document does not have",
-                       f"{where}.{end_name}")
+            raise fail(
+                f"refers to span id {ref!r}, which the document does not have",
+                f"{where}.{end_name}",
+            )
         if span.label != allowed:
-            raise fail(f"{label} needs a {allowed} {end_name}, got {span.label} {span.text!r}",
-                       f"{where}.{end_name}")
+            raise fail(
+                f"{label} needs a {allowed} {end_name}, got {span.label} {span.text!r}",
+                f"{where}.{end_name}",
+            )
         ends.append(span)
     return Relation(label=label, head=ends[0], tail=ends[1], score=raw.get("score"))

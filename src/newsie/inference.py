@@ -19,9 +19,9 @@ from newsie.data import Annotated, Document, Relation, Span
 from newsie.decoding import NEG_INF, TokenSpan, spans_from_tags, trim_span, viterbi_bio
 from newsie.models.modeling import NewsieModel
 from newsie.windows import (
-    O,
     SHAPE_PAD,
     DocTokens,
+    O,
     SpecialTokens,
     Window,
     make_windows,
@@ -55,8 +55,14 @@ class Predictor:
     """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class."""
 
     def __init__(
-        self, model: NewsieModel, tokenizer, *, device: torch.device | str = "cpu",
-        batch_size: int = 32, max_length: int | None = None, stride: int | None = None,
+        self,
+        model: NewsieModel,
+        tokenizer,
+        *,
+        device: torch.device | str = "cpu",
+        batch_size: int = 32,
+        max_length: int | None = None,
+        stride: int | None = None,
         chunk_chars: int = 200_000,
     ) -> None:
         if batch_size < 1:
@@ -94,13 +100,19 @@ class Predictor:
 
     def _predict_chunk(self, texts: list[str]) -> Iterator[Document]:
         n_types = len(self.schema.span_types)
-        states = [_DocState(text, tokens, n_types) for text, tokens in
-                  zip(texts, tokenize(self.tokenizer, texts))]
+        states = [
+            _DocState(text, tokens, n_types)
+            for text, tokens in zip(texts, tokenize(self.tokenizer, texts), strict=True)
+        ]
         if self.model.config.use_casing:
             for state in states:
                 state.shapes = token_shapes(state.text, state.tokens.offsets)
-        windows = [w for i, s in enumerate(states) if len(s.tokens)
-                   for w in make_windows(len(s.tokens), self.content_length, self.stride, i)]
+        windows = [
+            w
+            for i, s in enumerate(states)
+            if len(s.tokens)
+            for w in make_windows(len(s.tokens), self.content_length, self.stride, i)
+        ]
         windows.sort(key=lambda w: w.end - w.start)
         self.model.eval()
         for first in range(0, len(windows), self.batch_size):
@@ -116,14 +128,19 @@ class Predictor:
         attention = np.zeros((len(rows), width), dtype=np.int64)
         shapes = np.full((len(rows), width), SHAPE_PAD, dtype=np.int64)
         lead = len(special.prefix)
-        for i, (row, w) in enumerate(zip(rows, windows)):
+        for i, (row, w) in enumerate(zip(rows, windows, strict=True)):
             input_ids[i, : len(row)] = row
             attention[i, : len(row)] = 1
             if states[w.doc_index].shapes is not None:
-                shapes[i, lead : lead + w.end - w.start] = states[w.doc_index].shapes[w.start : w.end]
+                shapes[i, lead : lead + w.end - w.start] = states[w.doc_index].shapes[
+                    w.start : w.end
+                ]
         with torch.inference_mode():
-            hidden = self.model.encode(self._to_device(input_ids), self._to_device(attention),
-                                       self._to_device(shapes) if self.model.config.use_casing else None)
+            hidden = self.model.encode(
+                self._to_device(input_ids),
+                self._to_device(attention),
+                self._to_device(shapes) if self.model.config.use_casing else None,
+            )
             log_probs = torch.log_softmax(self.model.tag(hidden).float(), dim=-1)
             log_probs = log_probs[:, lead : lead + self.content_length].cpu().numpy()
         lengths = np.array([w.end - w.start for w in windows])
@@ -142,7 +159,7 @@ class Predictor:
 
     def _score_relations(self, windows, window_spans, states, hidden, lead) -> None:
         span_rows, keys, pairs, centrality = [], [], [], []
-        for i, (w, spans) in enumerate(zip(windows, window_spans)):
+        for i, (w, spans) in enumerate(zip(windows, window_spans, strict=True)):
             base = len(span_rows)
             for span in spans:
                 span_rows.append((i, span.first + lead, span.last + lead, span.type_index))
@@ -150,18 +167,23 @@ class Predictor:
             n_tokens = w.end - w.start
             for h, head in enumerate(spans):
                 for t, tail in enumerate(spans):
-                    if h != t and keys[base + h] and keys[base + t] and \
-                            self.allowed[head.type_index, tail.type_index].any():
+                    if (
+                        h != t
+                        and keys[base + h]
+                        and keys[base + t]
+                        and self.allowed[head.type_index, tail.type_index].any()
+                    ):
                         pairs.append((base + h, base + t))
                         edge = min(head.first, tail.first, n_tokens - 1 - max(head.last, tail.last))
                         centrality.append(edge)
         if not pairs:
             return
         with torch.inference_mode():
-            logits = self.model.score_pairs(hidden, self._to_device(np.array(span_rows)),
-                                            self._to_device(np.array(pairs)))
+            logits = self.model.score_pairs(
+                hidden, self._to_device(np.array(span_rows)), self._to_device(np.array(pairs))
+            )
             scores = torch.sigmoid(logits.float()).cpu().numpy()
-        for (h, t), edge, row in zip(pairs, centrality, scores):
+        for (h, t), edge, row in zip(pairs, centrality, scores, strict=True):
             state = states[windows[span_rows[h][0]].doc_index]
             head_type, tail_type = span_rows[h][3], span_rows[t][3]
             for r in np.flatnonzero(self.allowed[head_type, tail_type]):
@@ -187,14 +209,22 @@ class Predictor:
             if key is None or key in spans:
                 continue
             label = self.schema.span_types[key[0]]
-            span = Span(label=label, start=key[1], end=key[2], text=state.text[key[1] : key[2]],
-                        score=token_span.score)
+            span = Span(
+                label=label,
+                start=key[1],
+                end=key[2],
+                text=state.text[key[1] : key[2]],
+                score=token_span.score,
+            )
             if label == "CASUALTY":
                 span.attrs = casualty_attributes(state.text, span.start, span.end)
             spans[key] = span
-        return Document(text=state.text, spans=sorted(spans.values(), key=lambda s: s.start),
-                        relations=self._relations(state, spans),
-                        annotated=Annotated.full(self.schema))
+        return Document(
+            text=state.text,
+            spans=sorted(spans.values(), key=lambda s: s.start),
+            relations=self._relations(state, spans),
+            annotated=Annotated.full(self.schema),
+        )
 
     def _relations(self, state: _DocState, spans: dict[SpanKey, Span]) -> list[Relation]:
         threshold = self.model.config.relation_threshold

@@ -15,7 +15,8 @@ optional `relations`, `topic`, `style` and `annotated`:
         - PLACE c1 l1
         - PERPETRATOR c1 a1
 
-`[words]{id:LABEL key=value ...}` marks a span; spans nest (`"[We will go to [Moscow]{l2:LOCATION}]{q1:QUOTE}"`).
+`[words]{id:LABEL key=value ...}` marks a span; spans nest:
+`"[We will go to [Moscow]{l2:LOCATION}]{q1:QUOTE}"`.
 A literal `[`, `]`, `{`, `}` or backslash in the text is written with a backslash before it.
 Attribute values are integers, `null`, or bare words. Offsets are computed, never typed.
 """
@@ -66,8 +67,15 @@ def parse_markup(markup: str) -> tuple[str, list[dict[str, Any]]]:
             if not match:
                 raise ValueError(f"span header {{{header}}} is not 'id:LABEL key=value ...'")
             span_id, label, attr_text = match.groups()
-            spans.append({"id": span_id, "label": label, "start": open_starts.pop(),
-                          "end": length, "attrs": _parse_attrs(attr_text)})
+            spans.append(
+                {
+                    "id": span_id,
+                    "label": label,
+                    "start": open_starts.pop(),
+                    "end": length,
+                    "attrs": _parse_attrs(attr_text),
+                }
+            )
             i = close + 1
         elif char in "{}":
             raise ValueError(f"unescaped {char!r} at markup offset {i}")
@@ -116,8 +124,12 @@ def compile_source(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> li
         for k, rel in enumerate(entry.get("relations") or []):
             parts = str(rel).split()
             if len(parts) != 3:
-                raise CorpusError(f"{rel!r} is not 'LABEL head_id tail_id'", source=str(path),
-                                  line=line, field=f"relations[{k}]")
+                raise CorpusError(
+                    f"{rel!r} is not 'LABEL head_id tail_id'",
+                    source=str(path),
+                    line=line,
+                    field=f"relations[{k}]",
+                )
             relations.append({"label": parts[0], "head": parts[1], "tail": parts[2]})
         data = {"id": str(entry["id"]), "text": text, "spans": spans, "relations": relations}
         if "annotated" in entry:

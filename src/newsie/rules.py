@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from newsie.casualty import (
+    CLAUSE_BREAK,
     COUNT_PATTERN,
     NUMBER_WORDS,
     STATUS_CUES,
@@ -76,7 +77,8 @@ REPORTING_VERBS = _phrases(
     "warned,noted,asked,replied,announced,claimed,wrote,writes,urged,stressed,described,called,"
     "accused,quoted,according to,commented,argued,admitted,acknowledged,confirmed,denied,recalled,"
     "vowed,pledged,demanded,reported,tweeted,posted,continued,concluded,promised,threatened,"
-    "complained,conceded,predicted,responded,remarked,observed,cautioned,suggested"
+    "complained,conceded,predicted,responded,remarked,observed,cautioned,suggested,calling,"
+    "condemned,expressed,dismissed,denounced,welcomed,thanked,repeated"
 )
 ATTACK_VERBS = _phrases(
     "killed,killing,kills,shot,shelled,shelling,bombed,bombing,attacked,attacking,struck,striking,"
@@ -105,50 +107,34 @@ ACTOR_MODIFIERS = _phrases(  # what follows a name in a force: "government force
     "artillery,gunmen,militiamen,police,army"
 )
 CASUALTY_HEADS = _phrases(
-    "people,persons,person,civilians,civilian,soldiers,soldier,troops,servicemen,serviceman,"
-    "children,child,kids,babies,baby,infants,infant,women,woman,men,man,boys,boy,girls,girl,"
-    "teenagers,teenager,protesters,protester,demonstrators,policemen,policeman,police,officers,"
-    "officer,militants,militant,fighters,fighter,rebels,rebel,insurgents,gunmen,members,residents,"
-    "villagers,pilgrims,worshippers,students,student,passengers,passenger,workers,worker,"
-    "journalists,journalist,guards,hostages,prisoners,inmates,patients,staff,relatives,lives,dead,"
+    "people,persons,civilians,soldiers,troops,servicemen,children,kids,babies,infants,women,men,"
+    "boys,girls,teenagers,protesters,demonstrators,policemen,police,officers,militants,fighters,"
+    "rebels,insurgents,gunmen,members,residents,villagers,pilgrims,worshippers,students,passengers,"
+    "workers,journalists,guards,hostages,prisoners,inmates,traders,staff,relatives,lives,dead,"
     "deaths,fatalities,wounded,injured,victims,bodies,corpses,casualties,individuals,citizens,"
-    "tourists,miners,farmers,shoppers,spectators,crew,sailors,pilots,peacekeepers,personnel,others"
+    "tourists,miners,farmers,shoppers,spectators,crew,sailors,pilots,peacekeepers,personnel,others,"
+    "neighbours,neighbors,pupils,firefighters,drivers,guests,mourners,attendees"
+)
+SINGULAR_CASUALTY_HEADS = _phrases(  # counted by "a", "an", "one": "a man", "one soldier"
+    "person,civilian,soldier,serviceman,child,kid,baby,infant,woman,man,boy,girl,teenager,"
+    "protester,policeman,officer,militant,fighter,rebel,student,passenger,worker,journalist,guard,"
+    "pupil,firefighter,driver,resident,pedestrian,trader"
 )
 # Heads that also modify another head ("police officers", "rebel fighters", "wounded soldiers").
 _MODIFIER_HEADS = {"police", "rebel", "civilian", "child", "wounded", "injured", "student"}
+_ALL_HEADS = CASUALTY_HEADS + SINGULAR_CASUALTY_HEADS
 _CASUALTY_STOPS = _phrases(
     "of,and,or,but,nor,the,to,in,on,at,by,for,from,with,as,than,that,which,who,whom,whose,were,was,"
     "is,are,be,been,being,had,has,have,will,would,could,should,may,might,must,said,says,per,percent,"
     "cent,year,years,month,months,week,weeks,day,days,hour,hours,minute,minutes,times,ago,later,"
-    "earlier,after,before,since,during,when,while,where,including,among,mostly,mainly,all,both"
-)
-NON_CASUALTY_CUES = (
-    r"refugees?", r"displaced", r"evacuat(?:ed|ion|ees?)", r"arrest(?:ed|s)?",
-    r"detain(?:ed|ees?)", r"missing", r"kidnapp(?:ed|ing)", r"abduct(?:ed|ing)", r"captured",
-    r"held", r"freed", r"released", r"rescued", r"sav(?:e|ed|es|ing)\s+(?:the\s+)?lives",
-    r"fled", r"fleeing", r"homeless", r"affected", r"stranded", r"employ(?:s|ed)", r"hired",
-    r"attended", r"vot(?:e|ed|es|ers)", r"elected", r"sentenced", r"charged", r"jailed",
-    r"convicted", r"deported", r"deployed", r"stationed", r"trained", r"recruited",
-    r"surrendered", r"defected", r"gathered", r"marched", r"rallied", r"protested", r"survived",
-    r"survivors", r"unhurt", r"unharmed", r"unscathed", r"escaped", r"none\s+of", r"no\s+one",
-    r"nobody", r"infected",
-)
-"""Words that make a counted group something other than casualties (refugees, arrests, ...)."""
-_CASUALTY_CUE_PATTERNS = cue_patterns({**STATUS_CUES, "excluded": NON_CASUALTY_CUES})
-# A count of one ("a man", "one soldier") is a casualty only right beside its cue: "a soldier
-# said 12 people were killed" must not make the soldier a casualty.
-_SINGLE_CUE_DISTANCE = 20
-
+    "earlier,after,before,since,during,when,while,where,including,among,mostly,mainly,all,both,"
+    "into,onto,upon,over,under,through,across,against,near,outside,inside,about,off,out,up,down,"
+    "via,toward,towards,around,shot"
+) + tuple(NUMBER_WORDS)
 _REPORTING_RE = re.compile(rf"\b(?:{_words(REPORTING_VERBS)})\b", re.IGNORECASE)
 _ATTACK_RE = re.compile(rf"\b(?:{_words(ATTACK_VERBS)})\b", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|it)\b", re.IGNORECASE)
-_PREPOSITION_BEFORE = re.compile(
-    r"\b(?:of|for|at|with|against|between|among|and|or|on|from|to|in|near|by|than)\s+"
-    r"(?:the\s+)?$", re.IGNORECASE)
-# Words that end a clause: an actor and a verb on either side of one are not subject and verb.
-_CLAUSE_BREAK = re.compile(
-    r"[;:\"“”]|\b(?:and|but|said|says|who|which|that|after|when|while|as|because|before|"
-    r"although|whereas|if)\b", re.IGNORECASE)
+
 
 # --- names: ACTOR and LOCATION candidates for the baseline ---------------------------------------
 
@@ -187,7 +173,11 @@ _TITLE_PREFIX = re.compile(  # used with .match(text, pos): no "^", which ignore
 _ORG_WORDS = re.compile(
     r"\b(?:Ministry|Council|Army|Party|Front|Committee|Organi[sz]ation|Agency|Union|Nations|"
     r"Observatory|Association|Court|Parliament|Congress|Assembly|Forces|Brigade|Group|Company|"
-    r"Bank|Times|News|Post|Television|TV|Radio|Reuters|Command)\b")
+    r"Bank|Times|News|Post|Television|TV|Radio|Reuters|Command|Hall|Defen[cs]e|Department|"
+    r"Office|Services?|Police|Authority|Commission|Government|Secretariat|Chamber|Institute|"
+    r"Board|Federation|League|Movement|Alliance|Coalition|Forum|Campaign)\b")
+_TITLE_ABBREVIATION = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Maj|Prof|Sen|Rep|Gov|Rev|St)\.?")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|ese|ish|ic)s?")
 
 _SUBJECT = (rf"(?P<name>(?:{NAME}|\b(?:{_words(NOMINAL_ACTORS)}))"
@@ -214,6 +204,9 @@ _PLACE_NOUNS = ("town|city|village|province|district|region|capital|suburb|neigh
 _DIRECTIONS = ("central|northern|southern|eastern|western|north|south|east|west|northeast|"
                "northwest|southeast|southwest|north-eastern|north-western|south-eastern|"
                "south-western|downtown")
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|at|near|on|from|of|along|outside|inside|across|throughout)\s+(?:the\s+)?"
+    rf"(?:(?:{_DIRECTIONS})\s+)?$", re.IGNORECASE)
 _LOCATION_RULES = (
     # "in Moscow", "in central Moscow", "near the northern city of Homs"
     re.compile(
@@ -240,6 +233,8 @@ def _non_overlapping(spans: Iterable[Span]) -> list[Span]:
 
 def _name_span(text: str, label: str, start: int, end: int) -> Span | None:
     """The span of a matched name without its title; None when a title was all there was."""
+    if _TITLE_ABBREVIATION.fullmatch(text, start, end):
+        return None
     titled = _TITLE_PREFIX.match(text, start, end)
     if titled:
         if label == "LOCATION":  # "in President Assad's ..." names a person, not a place
@@ -250,9 +245,13 @@ def _name_span(text: str, label: str, start: int, end: int) -> Span | None:
 
 @span_finder("ACTOR")
 def find_actors(text: str) -> list[Span]:
-    """Names and nominal actors that say something or attack someone: "Lavrov said"."""
+    """Names and nominal actors that say something or attack someone: "Lavrov said".
+
+    A name after a locative word is a place ("police in Kabul said", "war in Yemen has killed").
+    """
     found = (_name_span(text, "ACTOR", *m.span("name"))
-             for rule in _ACTOR_RULES for m in rule.finditer(text))
+             for rule in _ACTOR_RULES for m in rule.finditer(text)
+             if not _LOCATIVE_BEFORE.search(text, max(0, m.start("name") - 20), m.start("name")))
     return _non_overlapping(s for s in found if s is not None)
 
 
@@ -274,25 +273,35 @@ _QUOTE_FAMILIES = (("\"“„«", "\"”»", False), ("'‘", "'’", True))
 _OPEN_AFTER = "([{—–-:/"
 _CLOSE_BEFORE = ".,;:!?)]}—–-'’\"”»"
 _MAX_QUOTE_CHARS = 2000  # a longer "quotation" is two marks that do not belong together
-SHORT_QUOTE_WORDS = 4
+SHORT_QUOTE_WORDS = 4  # shorter quotations may be titles or scare quotes: they need more evidence
+# Names and titles: "the so-called", "a group called", "dubbed the camp" (a few words may come
+# between the naming verb and the name; not after "called", which also reports speech: "called
+# the raid 'a massacre'").
 _NAMING_CUE = re.compile(
-    r"\b(?:so-called|dubbed|called|named|nicknamed|known\s+as|termed|titled|entitled|branded|"
-    r"labell?ed|codenamed|code-named|the\s+(?:word|term|phrase|slogan|hashtag|motto))"
-    r"\s*[\"“„«'‘]?\s*$", re.IGNORECASE)
+    r"\b(?:(?:so-called|called|the\s+(?:word|term|phrase|slogan|hashtag|motto))"
+    r"|(?:dubbed|named|nicknamed|known\s+as|termed|titled|entitled|branded|labell?ed|codenamed|"
+    r"code-named)(?:\s+[\w'’-]+){0,3})\s*[\"“„«'‘]?\s*$", re.IGNORECASE)
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "for", "to", "by", "with"}
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+_MARKS_AND_SPACE = " \t\n\"“”„«»'‘’"
+_DOUBLE_MARKS_AND_SPACE = " \t\n\"“”„«»"
+# Text that starts with punctuation lies between two quotations, not inside one.
+_NOT_SPEECH_START = re.compile(r"[,.;:!?)\]]")
 
 
-def _can_open(text: str, i: int, opens: str) -> bool:
-    if text[i] not in opens or i + 1 >= len(text) or text[i + 1].isspace():
+def _can_open(text: str, i: int, j: int, opens: str, strict: bool) -> bool:
+    """Whether the mark text[i:j] may open a quotation."""
+    if text[i] not in opens or j >= len(text) or (strict and text[j].isspace()):
         return False
     return i == 0 or text[i - 1].isspace() or text[i - 1] in _OPEN_AFTER
 
 
-def _can_close(text: str, i: int, closes: str, strict: bool) -> bool:
-    if text[i] not in closes or i == 0 or text[i - 1].isspace():
+def _can_close(text: str, i: int, j: int, closes: str, strict: bool) -> bool:
+    """Whether the mark text[i:j] may close a quotation. Double marks may stand between spaces,
+    as in tokenised text ('studies " the amazing adaptations " .'); single ones may not."""
+    if text[i] not in closes or i == 0 or (strict and text[i - 1].isspace()):
         return False
-    after = text[i + 1] if i + 1 < len(text) else "\n"
+    after = text[j] if j < len(text) else "\n"
     if not (after.isspace() or after in _CLOSE_BEFORE):
         return False
     return not strict or text[i - 1] in ",.!?" or after in ",.;:!?)\n"
@@ -300,28 +309,31 @@ def _can_close(text: str, i: int, closes: str, strict: bool) -> bool:
 
 def _pair_marks(
     text: str, opens: str, closes: str, strict: bool, blocked: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """(start, end) between paired marks, marks inside `blocked` ranges ignored.
+) -> list[tuple[int, int, bool]]:
+    """(start, end, closed) between paired marks, marks inside `blocked` ranges ignored.
 
-    A quotation left open at the end of a paragraph, with the next paragraph opening a new one,
-    is the multi-paragraph convention: its span runs to the end of its own paragraph.
+    A doubled straight mark ('""iron fist""', as CSV-escaped text has it) counts as one mark. A
+    quotation left open at the end of a paragraph, with the next paragraph opening a new one, is
+    the multi-paragraph convention: its span runs to the end of its own paragraph, and it is not
+    closed.
     """
     starts = [lo for lo, _ in blocked]
+    marks = re.escape(opens + closes)
     pairs = []
     opened: int | None = None
-    for match in re.finditer(f"[{re.escape(opens + closes)}]", text):
-        i = match.start()
+    for match in re.finditer(f'""|[{marks}]' if '"' in opens else f"[{marks}]", text):
+        i, j = match.span()
         k = bisect_right(starts, i) - 1
         if k >= 0 and i < blocked[k][1]:
             continue
-        if opened is not None and _can_close(text, i, closes, strict):
-            pairs.append((opened + 1, i))
+        if opened is not None and _can_close(text, i, j, closes, strict):
+            pairs.append((opened, i, True))
             opened = None
-        elif _can_open(text, i, opens):
+        elif _can_open(text, i, j, opens, strict):
             line_end = text.find("\n", opened) if opened is not None else -1
             if 0 <= line_end < i and not text[line_end:i].strip():
-                pairs.append((opened + 1, line_end))
-            opened = i
+                pairs.append((opened, line_end, False))
+            opened = j
     return pairs
 
 
@@ -330,16 +342,33 @@ def _reporting_nearby(text: str, start: int, end: int) -> bool:
     return bool(_REPORTING_RE.search(text, lo, start) or _REPORTING_RE.search(text, end, hi))
 
 
-def _is_speech(text: str, start: int, end: int) -> bool:
-    """Tell direct speech from titles, nicknames and scare quotes."""
+def _is_speech(text: str, start: int, end: int, closed: bool, continued: bool) -> bool:
+    """Tell direct speech from titles, nicknames and scare quotes.
+
+    Short quotations need a reporting verb in their sentence, or to go on from a quotation just
+    before. Longer ones are speech unless they fill a whole paragraph, marks and all, with no
+    reporting verb: text quoted as a block, as CSV-escaped corpora wrap paragraphs.
+    """
     words = _WORD_RE.findall(text, start, end)
     if not words or _NAMING_CUE.search(text, max(0, start - 40), start):
         return False
-    title_case = all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
-    reported = _reporting_nearby(text, start, end)
-    if len(words) <= SHORT_QUOTE_WORDS:
-        return reported and not title_case
-    return reported or not title_case
+    title_case = len(words) > 1 and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
+    if title_case or _NOT_SPEECH_START.match(text, start):
+        return False
+    if continued or _reporting_nearby(text, start, end):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end) % (len(text) + 1)  # -1 (no newline) becomes len(text)
+    block = (closed and not text[line_start:start].strip(_DOUBLE_MARKS_AND_SPACE)
+             and not text[end:line_end].strip(_DOUBLE_MARKS_AND_SPACE + ".,"))
+    return len(words) > SHORT_QUOTE_WORDS and not block
+
+
+def _continues(text: str, previous_end: int, start: int) -> bool:
+    """Whether a quotation starting at start goes on from one ending at previous_end: in the same
+    paragraph with at most an attribution between, or opening the next paragraph."""
+    gap = text[previous_end:start]
+    return ("\n" not in gap and len(gap) <= 100) or not gap.strip(_MARKS_AND_SPACE)
 
 
 @span_finder("QUOTE")
@@ -348,40 +377,102 @@ def find_quotes(text: str) -> list[Span]:
     quotes: list[Span] = []
     for opens, closes, strict in _QUOTE_FAMILIES:
         blocked = sorted((q.start - 1, q.end + 1) for q in quotes)
-        for start, end in _pair_marks(text, opens, closes, strict, blocked):
+        previous_end: int | None = None
+        for start, end, closed in _pair_marks(text, opens, closes, strict, blocked):
             content = text[start:end]
-            start += len(content) - len(content.lstrip())
-            end -= len(content) - len(content.rstrip())
-            if start < end <= start + _MAX_QUOTE_CHARS and _is_speech(text, start, end):
+            start += len(content) - len(content.lstrip(_DOUBLE_MARKS_AND_SPACE))
+            end -= len(content) - len(content.rstrip(_DOUBLE_MARKS_AND_SPACE))
+            continued = previous_end is not None and _continues(text, previous_end, start)
+            if start < end <= start + _MAX_QUOTE_CHARS and _is_speech(
+                    text, start, end, closed, continued):
                 quotes.append(_make_span(text, "QUOTE", start, end))
+                previous_end = end
     return _non_overlapping(quotes)
 
 
 # --- casualties ---------------------------------------------------------------------------------
 
-_NON_MODIFIER_HEADS = tuple(h for h in CASUALTY_HEADS if h not in _MODIFIER_HEADS)
+NON_CASUALTY_CUES = (
+    r"refugees?", r"displaced", r"evacuat(?:ed|ion|ees?)", r"arrest(?:ed|s)?",
+    r"detain(?:ed|ees?)", r"missing", r"kidnapp(?:ed|ing)", r"abduct(?:ed|ing)", r"captured",
+    r"held", r"freed", r"released", r"rescued", r"alive", r"trapped",
+    r"sav(?:e|ed|es|ing)\s+(?:[\w-]+\s+){0,3}?lives",
+    r"lost\s+(?:their|his|her|its)\s+(?:homes?|houses?|jobs?|livelihoods?|belongings)",
+    r"fled", r"fleeing", r"homeless", r"affected", r"stranded", r"employ(?:s|ed)", r"hired",
+    r"attended", r"vot(?:e|ed|es|ers)", r"elected", r"sentenced", r"charged", r"jailed",
+    r"convicted", r"deported", r"deployed", r"stationed", r"trained", r"recruited",
+    r"surrendered", r"defected", r"gathered", r"marched", r"rallied", r"protested", r"survived",
+    r"survivors", r"unhurt", r"unharmed", r"unscathed", r"escaped", r"none\s+of", r"no\s+one",
+    r"nobody", r"infected",
+)
+"""Words that make a counted group something other than casualties (refugees, arrests, ...)."""
+_CASUALTY_CUE_PATTERNS = cue_patterns({**STATUS_CUES, "excluded": NON_CASUALTY_CUES})
+# How far (in characters) the status cue may lie from the count: "killed at least 12 people",
+# "15 people, including eight children, were killed". A count of one ("a man", "one soldier")
+# must sit right beside its cue: "a soldier said 12 people were killed" has no casualty soldier.
+_CUE_DISTANCE = 40
+_SINGLE_CUE_DISTANCE = 20
+# An object after a cue that follows the count makes the counted people the attackers:
+# "Two gunmen on a motorcycle killed three people".
+_OBJECT_AFTER = re.compile(
+    r"\s+(?:[0-9]|(?:the|a|an|his|her|their|its|at\s+least|more\s+than|dozens|scores|hundreds|"
+    rf"{'|'.join(NUMBER_WORDS)})\b)", re.IGNORECASE)
+
+_NON_MODIFIER_HEADS = tuple(h for h in _ALL_HEADS if h not in _MODIFIER_HEADS)
+_GAP = r"[^\S\n]+"  # words of one phrase never sit on two lines
+# A count, "of them" or "of the", up to three modifiers ("U.S.", "aid", "wounded"), a head noun.
 _CASUALTY_RE = re.compile(
     rf"(?:{COUNT_PATTERN}|(?P<article>\ban?\b))"
-    r"(?:\s+of(?:\s+(?:the|them|those|these|whom|its|their))?)?"
-    rf"(?:\s+(?!(?:{_words(_CASUALTY_STOPS + _NON_MODIFIER_HEADS)})\b)[a-z][\w.'’-]*){{0,3}}"
-    rf"\s+(?P<head>(?:{_words(CASUALTY_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)",
+    rf"(?:{_GAP}of(?:{_GAP}(?:the|them|those|these|whom|its|their))?)?"
+    rf"(?:{_GAP}(?!(?:{_words(_CASUALTY_STOPS + _NON_MODIFIER_HEADS)})\b)"
+    r"(?:(?:[a-z]\.){2,}|[a-z][\w'’-]*)){0,3}"
+    rf"{_GAP}(?P<head>(?:{_words(_ALL_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)",
+    re.IGNORECASE)
+# A bare count right after the verb: "killing two people and wounding 19, police said".
+_BARE_COUNT_RE = re.compile(
+    rf"\b(?:killing|killed|wounding|wounded|injuring|injured){_GAP}(?P<count>{COUNT_PATTERN})"
+    rf"(?:{_GAP}(?:more|others))?(?=[^\S\n]*[,.;]|{_GAP}(?:in|on|at|and|near|during)\b)",
     re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}")
+_ARTICLE = re.compile(r"an?\b", re.IGNORECASE)
+_UNCOUNTED = {"many"}  # "many more people die at home": not a count of this event's casualties
+# What may lie between the count and a cue after it: auxiliaries, adverbs and one parenthesis
+# ("15 people, including eight children, were killed"); anything else may belong to another
+# subject ("five members of the junta over a massacre").
+_PASSIVE_GAP = re.compile(
+    r"(?:\s*,[^,.;]{1,40},)?(?:\s+(?:were|was|are|is|have|has|had|been|being|got|later|also|all|"
+    r"both|each|reportedly|allegedly|subsequently|eventually|then|seriously|critically|slightly|"
+    r"badly|fatally|lightly|severely|reported|confirmed|feared|believed|to\s+be|to\s+have|shot|"
+    r"stabbed|beaten|burned|burnt|crushed|found))*\s*",
+    re.IGNORECASE)
 
 
-def _casualty_span(text: str, match: re.Match) -> Span | None:
-    """The CASUALTY span of a match, or None where its context says it is no casualty."""
-    if match["number"] and not match["qualifier"] and _YEAR.fullmatch(match["number"]):
-        return None  # "in 2012 people ..."
-    start, end = match.span()
-    lo, hi = sentence_window(text, start, end)
-    cue = nearest_cue(text[lo:hi], start - lo, end - lo, _CASUALTY_CUE_PATTERNS)
-    if cue is None or cue[0] == "excluded":
-        return None
+def _casualty_span(text: str, start: int, end: int, head: str | None) -> Span | None:
+    """The CASUALTY span text[start:end], or None where its words or context say it is none."""
     attrs = casualty_attributes(text, start, end)
-    if attrs["count"] == 1 and cue[1] > _SINGLE_CUE_DISTANCE:
+    singular = head is not None and head.lower() in SINGULAR_CASUALTY_HEADS
+    if singular != (attrs["count"] == 1) and (singular or _ARTICLE.match(text, start)):
+        return None  # "two passenger trains", "a police raid"
+    lo, hi = sentence_window(text, start, end)
+    context = text[lo:hi]
+    cue = nearest_cue(context, start - lo, end - lo, _CASUALTY_CUE_PATTERNS)
+    if cue is None or cue.label == "excluded" or cue.across_clause:
         return None
+    if cue.distance > (_SINGLE_CUE_DISTANCE if attrs["count"] == 1 else _CUE_DISTANCE):
+        return None
+    if cue.start >= end - lo and (
+            not _PASSIVE_GAP.fullmatch(context, end - lo, cue.start)
+            or context[cue.start:cue.end].lower().endswith("ing")
+            or _OBJECT_AFTER.match(context, cue.end)):
+        return None  # the cue's subject is someone else, or the counted people did the killing
     return _make_span(text, "CASUALTY", start, end, **attrs)
+
+
+def _countable(match: re.Match) -> bool:
+    """Whether a matched count names a number of people: not a year, not "many"."""
+    if match["vague"]:
+        return match["vague"].lower() not in _UNCOUNTED
+    return not (match["number"] and not match["qualifier"] and _YEAR.fullmatch(match["number"]))
 
 
 @span_finder("CASUALTY")
@@ -390,98 +481,166 @@ def find_casualties(text: str) -> list[Span]:
 
     Each span carries casualty attrs (count, qualifier, status).
     """
-    found = (_casualty_span(text, m) for m in _CASUALTY_RE.finditer(text))
-    return [s for s in found if s is not None]
+    found = [_casualty_span(text, *m.span(), m["head"])
+             for m in _CASUALTY_RE.finditer(text) if _countable(m)]
+    found += [_casualty_span(text, *m.span("count"), None)
+              for m in _BARE_COUNT_RE.finditer(text) if _countable(m)]
+    return _non_overlapping(s for s in found if s is not None)
 
 
 # --- relations ----------------------------------------------------------------------------------
+
+_PREPOSITION_BEFORE = re.compile(  # "with the army", "and the paramilitary RSF"
+    r"\b(?:of|for|at|with|against|between|among|and|or|on|from|to|in|near|by|than)\s+"
+    r"(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+)?$", re.IGNORECASE)
+_SOURCE_AFTER = re.compile(  # "Lavrov said", "Lavrov, the foreign minister, has said"
+    rf"\s*(?:,[^,;\"“”\n]{{1,80}})?,?\s*(?:(?:has|have|had|also|later|then)\s+)*"
+    rf"(?:{_words(REPORTING_VERBS)})\b", re.IGNORECASE)
+_SOURCE_BEFORE = re.compile(  # '," said the spokeswoman, Rhea' and "according to the army"
+    r"(?:[,\"”’]\s*(?:said|says|added|asked)|\baccording\s+to)\s+(?:[\w.,-]+\s+){0,3}$",
+    re.IGNORECASE)
+_POSSESSIVE = re.compile(r"['’]s?\b")
+_PERSON_NOUN = re.compile(  # nominal actors that are one person: "a spokesman for the RSF"
+    r"\b(?:spokes(?:man|woman|person)|official|minister|officer|commander|governor|mayor|"
+    r"president|leader|chief|director|witness|resident|man|woman)$")
+_CLAUSE_END = re.compile(r"\s*(?:[,.;:!?\n]|$)")
+_AFTER_QUOTE = re.compile(r"[^\S\n\"”’'»,:;—–-]*[\"”’'»,:;—–-]*[^\S\n]*")
+_EMBEDDING_WORD = re.compile(
+    r"(?:on|in|at|for|to|of|with|about|after|before|by|from|over|against|and|or|but|as|than)\b",
+    re.IGNORECASE)
+_OPENING_MARK = re.compile("[\"“‘«]")
+
 
 def _inside(span: Span, others: Sequence[Span]) -> bool:
     return any(o.start <= span.start and span.end <= o.end for o in others)
 
 
-def _after_preposition(text: str, span: Span) -> bool:
-    """Whether span is the object of a preposition ("clashes with the army")."""
-    return bool(_PREPOSITION_BEFORE.search(text, max(0, span.start - 25), span.start))
+def _after_preposition(text: str, start: int) -> bool:
+    """Whether the mention at start is the object of a preposition ("clashes with the army")."""
+    return bool(_PREPOSITION_BEFORE.search(text, max(0, start - 40), start))
+
+
+def _is_source(text: str, start: int, end: int) -> bool:
+    """Whether the mention text[start:end] is the source of a reporting verb: "Lavrov said",
+    "Lavrov, the foreign minister, told", "said Lavrov.", "according to Lavrov" (but not
+    "said Lavrov would go", where Lavrov is the subject of what was said)."""
+    if _POSSESSIVE.match(text, end):
+        return False
+    if _SOURCE_AFTER.match(text, end):
+        return True
+    verb = _SOURCE_BEFORE.search(text, max(0, start - 40), start)
+    return bool(verb) and (verb[0].lower().startswith("according")
+                           or bool(_CLAUSE_END.match(text, end)))
+
+
+def _is_subject(text: str, actor: Span, actors: Sequence[Span]) -> bool:
+    """Whether an actor opens its sentence: "Hours later, Herrera climbed back", "Kahindo's
+    husband, Jean-Baptiste Muhindo, spent the afternoon"."""
+    lo, _ = sentence_window(text, actor.start, actor.end, 80)
+    return (not _after_preposition(text, actor.start) and not _POSSESSIVE.match(text, actor.end)
+            and len(text[lo:actor.start].split()) <= 8
+            and not any(lo <= a.start and a.end <= actor.start
+                        and not _POSSESSIVE.match(text, a.end) for a in actors))
+
+
+def _person_like(actor: Span) -> bool:
+    """A he or a she: a capitalised name that is no organisation or acronym, or a nominal for
+    one person ("spokesman")."""
+    if not actor.text[:1].isupper():
+        return bool(_PERSON_NOUN.search(actor.text))
+    return (not actor.text.isupper() and not _ORG_WORDS.search(actor.text)
+            and not actor.text.split()[-1].islower())  # "Rwandan officials" is no he or she
 
 
 def _mentions(
     text: str, lo: int, hi: int, actors: Sequence[Span]
-) -> list[tuple[int, Span | None]]:
-    """(start, actor) of every ACTOR span and every pronoun (actor None) within text[lo:hi]."""
-    found = [(a.start, a) for a in actors if lo <= a.start and a.end <= hi]
-    found += [(m.start(), None) for m in _PRONOUN_RE.finditer(text, lo, hi)
+) -> list[tuple[int, int, Span | None]]:
+    """(start, end, actor) of every ACTOR span and pronoun (actor None) within text[lo:hi]."""
+    found = [(a.start, a.end, a) for a in actors if lo <= a.start and a.end <= hi]
+    found += [(m.start(), m.end(), None) for m in _PRONOUN_RE.finditer(text, lo, hi)
               if not any(a.start <= m.start() < a.end for a in actors)]
     return sorted(found, key=lambda item: item[0])
 
 
-_MARKS_AND_SPACE = " \t\n\"“”„«»'‘’"
-_AFTER_QUOTE = re.compile(r"[\s\"”’'»,:;—–-]*")
-_OPENING_MARK = re.compile("[\"“‘«]")
-
-
 def _attribution_after(
     text: str, quote: Span, actors: Sequence[Span]
-) -> tuple[int, Span | None] | None:
+) -> tuple[int, int, Span | None] | None:
     """The source named after a quotation: '"...," he said', '"...," said Ahmed Saleh'."""
     if text[quote.start:quote.end].rstrip(_MARKS_AND_SPACE).endswith("."):
         return None  # a finished sentence: its source is named before it, if at all
     p = _AFTER_QUOTE.match(text, quote.end).end()
+    if _EMBEDDING_WORD.match(text, p):
+        return None  # 'accused the union of "..." after Washington announced': no attribution
     _, hi = sentence_window(text, p, p, 100)
     next_quote = _OPENING_MARK.search(text, p, hi)
     hi = next_quote.start() if next_quote else hi
     verb = _REPORTING_RE.search(text, p, hi)
     if verb is None or verb.start() - p > 80:
         return None
-    verb_first = not text[p:verb.start()].strip() or verb[0].lower().startswith("according")
-    lo, hi = (verb.end(), min(hi, verb.end() + 60)) if verb_first else (p, verb.start())
-    mentions = _mentions(text, lo, hi, actors)
-    return mentions[0] if mentions else None
+    if verb_first := (not text[p:verb.start()].strip()
+                      or verb[0].lower().startswith("according")):
+        mentions = _mentions(text, verb.end(), min(hi, verb.end() + 60), actors)
+    else:  # "the bureau's commander, Surasak Phonchai, told": the source nearest the verb
+        mentions = [m for m in reversed(_mentions(text, p, verb.start(), actors))
+                    if _is_source(text, m[0], m[1])]
+    mentions = [m for m in mentions if not _POSSESSIVE.match(text, m[1])]
+    if not mentions or (not verb_first and len(text[p:mentions[0][0]].split()) > 4):
+        return None
+    return mentions[0]
 
 
 def _attribution_before(
     text: str, quote: Span, actors: Sequence[Span]
-) -> tuple[int, Span | None] | None:
-    """The source named before a quotation: 'Lavrov said: "..."', 'He told reporters "..."'."""
+) -> tuple[int, int, Span | None] | None:
+    """The source named before a quotation in its sentence: 'Lavrov said: "..."'.
+
+    The nearest mention that is the source of a reporting verb wins; a mention after a
+    preposition is passed over ("Gen. Joseph Votel, commander of U.S. Central Command, said").
+    """
     lo, _ = sentence_window(text, quote.start, quote.end, 250)
-    verbs = list(_REPORTING_RE.finditer(text, lo, quote.start))
-    if not verbs:
-        return None
-    verb = verbs[-1]
-    if verb[0].lower().startswith("according"):
-        mentions = _mentions(text, verb.end(), quote.start, actors)
-        return mentions[0] if mentions else None
-    # The subject: the mention nearest the verb, passing over appositions such as
-    # "Gen. Joseph Votel, commander of U.S. Central Command said".
-    subjects = _mentions(text, max(lo, verb.start() - 100), verb.start(), actors)
-    for start, actor in reversed(subjects):
-        if actor is None or not _after_preposition(text, actor):
-            return start, actor
+    for start, end, actor in reversed(_mentions(text, lo, quote.start, actors)):
+        if _is_source(text, start, end) and not (actor and _after_preposition(text, start)):
+            return start, end, actor
     return None
 
 
 def _resolve_pronoun(
-    position: int, actors: Sequence[Span], quotes: Sequence[Span]
+    text: str, position: int, actors: Sequence[Span], quotes: Sequence[Span] = ()
 ) -> Span | None:
-    """The closest earlier ACTOR mention outside quotations, within 600 characters."""
+    """The ACTOR a pronoun at position stands for, or None.
+
+    The closest earlier actor outside quotations, within 600 characters, that is the source of a
+    reporting verb ("Langat said security officers would go. '...,' he said": Langat); for he and
+    she, a person-like name that is a source or opens its sentence.
+    """
+    personal = text[position:position + 3].lower().rstrip() in ("he", "she")
     earlier = [a for a in actors if a.end <= position and position - a.end <= 600
-               and not _inside(a, quotes)]
-    return max(earlier, key=lambda a: a.end, default=None)
+               and not _inside(a, quotes) and not _after_preposition(text, a.start)]
+    if personal:
+        pool = [a for a in earlier if _person_like(a)
+                and (_is_source(text, a.start, a.end) or _is_subject(text, a, actors))]
+    else:
+        pool = [a for a in earlier if _is_source(text, a.start, a.end)]
+    return max(pool, key=lambda a: a.end, default=None)
 
 
 @relation_linker("SPEAKER")
 def link_speakers(text: str, quotes: Sequence[Span], actors: Sequence[Span]) -> list[Relation]:
-    """SPEAKER(quote -> actor) where an attribution names the source next to the quotation."""
+    """SPEAKER(quote -> actor) where an attribution names the source next to the quotation; a
+    quotation without one that goes on from an attributed one has the same speaker."""
     relations = []
-    for quote in quotes:
+    previous: tuple[Span, Span | None] | None = None
+    for quote in sorted(quotes, key=lambda q: q.start):
         mention = (_attribution_after(text, quote, actors)
                    or _attribution_before(text, quote, actors))
-        if mention is None:
-            continue
-        position, speaker = mention
-        speaker = speaker or _resolve_pronoun(position, actors, quotes)
+        speaker = None
+        if mention is not None:
+            speaker = mention[2] or _resolve_pronoun(text, mention[0], actors, quotes)
+        elif previous is not None and _continues(text, previous[0].end, quote.start):
+            speaker = previous[1]
         if speaker is not None:
             relations.append(Relation("SPEAKER", quote, speaker))
+        previous = (quote, speaker)
     return relations
 
 
@@ -491,12 +650,29 @@ _REFERENCE_POINT = re.compile(  # "south of second city Aleppo": Aleppo only loc
 _LOCATIVE = re.compile(
     r"\b(?:in|at|near|on|outside|inside|across|around|into|throughout|of)\s+(?:the\s+)?"
     r"(?:[\w-]+\s+){0,3}$", re.IGNORECASE)
+# Where people were treated, tried or reported from is not where they were hurt.
+_INSTITUTION_BEFORE = re.compile(
+    r"\b(?:hospitals?|clinic|court|hearing|tribunal|trial|morgue|conference|statement)\s+"
+    r"(?:in|at)\s+(?:the\s+)?$", re.IGNORECASE)
+_INSTITUTION_NAME = re.compile(r"\b(?:Hospital|Medical|Clinic|Infirmary|Court|Town\s+Hall)\b")
+# "the Kadikoy district of Istanbul", "Jardin in Antioquia", "Zapopan, Jalisco": the second
+# place contains the first, which is the more specific.
+_CONTAINER_GAP = re.compile(
+    rf"\s*(?:(?:{_PLACE_NOUNS}|department|county)\s+)?(?:of|in|,)\s+(?:the\s+)?"
+    r"(?:[\w-]+\s+){0,2}", re.IGNORECASE)
+# Clause breaks that separate a place from a casualty; "when" and "that" do not ("12 people were
+# killed when a bomb exploded in Homs").
+_PLACE_BARRIER = re.compile(
+    r"[;\"“”]|\b(?:after|before|while|whereas|said|says|say|told|but|although|though|where)\b",
+    re.IGNORECASE)
 
 
 def _is_where(text: str, location: Span) -> bool:
     """Whether a LOCATION mention says where something happened rather than where from or near."""
     lo = max(0, location.start - 40)
     return (not _REFERENCE_POINT.search(text, lo, location.start)
+            and not _INSTITUTION_BEFORE.search(text, lo, location.start)
+            and not _INSTITUTION_NAME.search(location.text)
             and bool(_LOCATIVE.search(text, lo, location.start)))
 
 
@@ -504,41 +680,75 @@ def _distance(a: Span, b: Span) -> int:
     return max(a.start - b.end, b.start - a.end, 0)
 
 
+def _between(text: str, a: Span, b: Span) -> str:
+    return text[min(a.end, b.end):max(a.start, b.start)]
+
+
 @relation_linker("PLACE")
 def link_places(
     text: str, casualties: Sequence[Span], locations: Sequence[Span]
 ) -> list[Relation]:
-    """PLACE(casualty -> location): the nearest locative LOCATION in the casualty's sentence."""
+    """PLACE(casualty -> location): the nearest, most specific locative LOCATION in the
+    casualty's sentence and clause."""
     relations = []
     for casualty in casualties:
         lo, hi = sentence_window(text, casualty.start, casualty.end, 300)
         candidates = [loc for loc in locations if lo <= loc.start and loc.end <= hi
-                      and not loc.overlaps(casualty) and _is_where(text, loc)]
-        place = min(candidates, key=lambda loc: _distance(loc, casualty), default=None)
+                      and not loc.overlaps(casualty) and _is_where(text, loc)
+                      and not _PLACE_BARRIER.search(_between(text, loc, casualty))]
+        specific = [loc for loc in candidates if not any(
+            inner.end <= loc.start and _CONTAINER_GAP.fullmatch(text, inner.end, loc.start)
+            for inner in candidates)]
+        place = min(specific, key=lambda loc: _distance(loc, casualty), default=None)
         if place is not None:
             relations.append(Relation("PLACE", casualty, place))
     return relations
 
 
+_VERB_AS_NOUN = re.compile(r"\b(?:the|a|of|for|over|after|before|in|on|by|with|from)\s+$",
+                           re.IGNORECASE)
+_CLAUSE_OPENER = re.compile(
+    rf"\b(?:{_words(REPORTING_VERBS)}|when|that|which|where|after|as|because|while)\b",
+    re.IGNORECASE)
+_COORDINATED = re.compile(r"\s+(?:and|or)\b", re.IGNORECASE)
+
+
 def _active_perpetrator(
     text: str, casualty: Span, actors: Sequence[Span], lo: int
 ) -> Span | None:
-    """'government air raids on X killed 15 civilians': the subject of the attack verb."""
+    """The subject of the attack verb before the casualty.
+
+    A finite verb's subject is the nearest actor before it in its clause ("government air raids
+    on X killed 15 civilians"); a participle's is the actor that opens the clause it hangs on
+    ("Gunmen abducted two engineers ..., killing one guard"; "police said gunmen attacked ...,
+    killing"), a pronoun there standing for a source ("the air force said it had struck ...,
+    killing"). A verb used as a noun ("convicted of killing", "the killing of") names no one.
+    """
     verbs = list(_ATTACK_RE.finditer(text, lo, casualty.start))
-    if not verbs:
+    if not verbs or _VERB_AS_NOUN.search(text, lo, verbs[-1].start()):
         return None
     verb = verbs[-1]
     between = text[verb.end():casualty.start]
-    if len(between) > 60 or _CLAUSE_BREAK.search(between):
+    if len(between) > 60 or CLAUSE_BREAK.search(between):
         return None
-    subjects = [a for a in actors if lo <= a.start and a.end <= verb.start()]
-    if not subjects:
+    if not verb[0].lower().endswith("ing"):
+        subjects = [a for a in actors if lo <= a.start and a.end <= verb.start()]
+        actor = max(subjects, key=lambda a: a.end, default=None)
+        if actor is None or _after_preposition(text, actor.start):
+            return None
+        between = text[actor.end:verb.start()]
+        return None if len(between) > 80 or CLAUSE_BREAK.search(between) else actor
+    opener = list(_CLAUSE_OPENER.finditer(text, lo, verb.start()))
+    clause_start = opener[-1].end() if opener else lo
+    mentions = [m for m in _mentions(text, clause_start, verb.start(), actors)
+                if not _POSSESSIVE.match(text, m[1])]
+    if not mentions:
         return None
-    actor = max(subjects, key=lambda a: a.end)
-    between = text[actor.end:verb.start()]
-    if len(between) > 80 or _CLAUSE_BREAK.search(between) or _after_preposition(text, actor):
-        return None
-    return actor
+    start, end, actor = mentions[0]
+    if (len(text[clause_start:start].split()) > 6 or _COORDINATED.match(text, end)
+            or _PLACE_BARRIER.search(text, end, verb.start())):
+        return None  # not the clause's subject, or one of two sides ("X and Y exchanged fire")
+    return actor or _resolve_pronoun(text, start, actors)
 
 
 # (pattern between the casualty and the actor, pattern required right after the actor)

@@ -68,17 +68,20 @@ def tokenize(tokenizer, texts: Sequence[str]) -> list[DocTokens]:
     """Tokenize many texts in one call of the fast tokenizer."""
     if not getattr(tokenizer, "is_fast", False):
         raise ValueError("newsie needs a fast (Rust) tokenizer for character offsets")
-    encoded = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True,
-                        verbose=False)
+    encoded = tokenizer(
+        list(texts), add_special_tokens=False, return_offsets_mapping=True, verbose=False
+    )
     docs = []
-    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"]):
+    for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
         offs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
         keep = offs[:, 1] > offs[:, 0]  # drop zero-width tokens: they cover no text
         docs.append(DocTokens(np.asarray(ids, dtype=np.int64)[keep], offs[keep]))
     return docs
 
 
-def make_windows(n_tokens: int, content_length: int, stride: int, doc_index: int = 0) -> list[Window]:
+def make_windows(
+    n_tokens: int, content_length: int, stride: int, doc_index: int = 0
+) -> list[Window]:
     """Cover `n_tokens` with windows of `content_length` tokens overlapping by `stride`."""
     if stride >= content_length:
         raise ValueError(f"stride ({stride}) must be smaller than the window ({content_length})")

@@ -51,7 +51,8 @@ def _convert_pair(
                               source=str(needed))
     text = _read_exact(txt_path)
     spans, relations = [], []
-    for number, line in enumerate(_read_exact(ann_path).splitlines(), start=1):
+    for number, line in enumerate(_read_exact(ann_path).split("\n"), start=1):
+        line = line.rstrip("\r")
         if not line.strip():
             continue
         ident, _, rest = line.partition("\t")

@@ -338,16 +338,17 @@ def _quotes_and_speakers(
             quote = Span("QUOTE", start_char, end_char, text[start_char:end_char])
             quotes.append(quote)
             attribution = _attribution_of(range(first, end), whole, attributions)
-            if attribution is None and previous and _only_attribution_between(
-                    previous[0], first, previous[1], xml.forms):
+            if attribution is not None:
+                speaker = _speaker(attribution, whole, tsv, xml.deprels, actor_kinds,
+                                   span_of_mention, report)
+            elif previous and _only_attribution_between(previous[0], first, previous[1],
+                                                         xml.forms):
                 attribution, speaker = previous[1], previous[2]
-            elif attribution is None:
+                report.adjust("SPEAKER: taken from the first part of a quote split by it")
+            else:
                 report.skip("SPEAKER: no attribution leads from the QUOTE")
                 previous = None
                 continue
-            else:
-                speaker = _speaker(attribution, whole, tsv, xml.deprels, actor_kinds,
-                                   span_of_mention, report)
             if speaker is not None:
                 relations.append(Relation("SPEAKER", quote, speaker))
             previous = (end, attribution, speaker)

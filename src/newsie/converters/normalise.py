@@ -41,7 +41,7 @@ FUNCTION_WORDS = frozenset(
     after over under near around outside inside within without than as like including regarding
     via per and or but nor who whom whose which that where when""".split())
 TITLES = frozenset(
-    """president vice prime minister secretary state chancellor premier king queen prince princess
+    """president vice prime minister secretary chancellor premier king queen prince princess
     emperor sheikh sultan emir ayatollah pope cardinal bishop archbishop rev reverend imam general
     gen lieutenant lt colonel col major maj captain capt brigadier brig sergeant sgt corporal cpl
     private pvt spc specialist admiral adm commodore commander cmdr officer chief marshal
@@ -61,7 +61,8 @@ ORGANISATION_NOUNS = frozenset(
     """assembly council committee command office department ministry court staff force forces army
     navy agency commission corps guard service services government party union authority bank fund
     organisation organization association brigade brigades battalion regiment division unit
-    motors electric""".split())
+    university college school institute foundation society company corporation motors
+    electric""".split())
 NAME_PARTICLES = frozenset("al el bin ibn bint abu de da di du del van von der den la le".split())
 PLACE_PREPOSITIONS = frozenset("of in at near".split())
 QUOTE_CHARS = "\"'“”‘’«»`"
@@ -153,13 +154,11 @@ def is_named_place(span_text: str) -> bool:
 
 
 def is_name_word(word: str) -> bool:
-    """Capitalised (`Assad`, `U.S.`), an Arabic-style prefix (`al-Zarqawi`) or a name particle;
-    a capitalised word that is only the first half of an adjective (`ISIL-held`) is not."""
+    """Capitalised (`Assad`, `U.S.`) or with an Arabic-style prefix (`al-Zarqawi`); a capitalised
+    word that is only the first half of an adjective (`ISIL-held`) is not."""
     bare = _bare(word)
     if not bare:
         return False
-    if bare.lower() in NAME_PARTICLES:
-        return True
     if re.fullmatch(r"[a-z]+-[A-Z].*", bare):
         return True
     return bare[0].isupper() and not re.fullmatch(r"[A-Z][\w.]*-[a-z]+", bare)
@@ -292,24 +291,27 @@ def _strip_title(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a title or role description before a final name (`US Secretary of State John
     Kerry`, `the Swedish citizen Mohamed Moumou`, `coach , Alireza Mehraban`)."""
     words = _words(text, start, end)
-    keys = [_bare(w).lower() for _, _, w in words]
+    bare = [_bare(w) for _, _, w in words]
+    keys = [b.lower() for b in bare]
     name_start = len(words)
-    while name_start > 0 and is_name_word(words[name_start - 1][2]) and not _is_title(
-            keys[name_start - 1]):
+    while name_start > 0 and not _ends_title(keys, name_start - 1) and (
+            is_name_word(words[name_start - 1][2])
+            # `bin` in `Osama bin Laden`; a particle never ends a name (`et al.`)
+            or (keys[name_start - 1] in NAME_PARTICLES and name_start < len(words))):
         name_start -= 1
     # `UN General Assembly`, `Armed Forces`: the capitalised words name an organisation.
     if name_start in (0, len(words)) or keys[-1] in ORGANISATION_NOUNS:
         return start, end
     before = name_start - 1
-    apposition = keys[before] == "" and before > 0  # `coach , Alireza Mehraban`
+    apposition = words[before][2] == "," and before > 0  # `coach , Alireza Mehraban`
     if apposition:
         before -= 1
     # A lowercase word right before the name is a role (`team member`), unless the description
     # belongs to someone else (`the UK's brave Armed Forces`, `Egypt's top diplomat`).
-    is_role = (keys[before].isalpha() and keys[before].islower()
+    is_role = (bare[before].isalpha() and bare[before].islower()
                and keys[before] not in FUNCTION_WORDS | DETERMINERS
                and (apposition or not any(_POSSESSIVE.search(w) for _, _, w in words[:name_start])))
-    if not (_is_title(keys[before]) or is_role):
+    if not (_ends_title(keys, before) or is_role):
         return start, end
     for i in range(before):
         # A title may contain `of` (`Secretary of State`); any other joining word means the words
@@ -317,6 +319,11 @@ def _strip_title(text: str, start: int, end: int) -> tuple[int, int]:
         if keys[i] in FUNCTION_WORDS and not (i > 0 and _is_title(keys[i - 1])):
             return start, end
     return words[name_start][0], end
+
+
+def _ends_title(keys: list[str], i: int) -> bool:
+    """A title word, or the object of one (`State` in `Secretary of State`)."""
+    return _is_title(keys[i]) or (i >= 2 and keys[i - 1] == "of" and _is_title(keys[i - 2]))
 
 
 def _is_title(key: str) -> bool:

@@ -11,5 +11,9 @@ AutoConfig.register("newsie", NewsieConfig, exist_ok=True)
 AutoModel.register(NewsieConfig, NewsieModel, exist_ok=True)
 
 __all__ = [
-    "NewsieConfig", "NewsieModel", "NewsieOutput", "load_model_folder", "save_model_folder",
+    "NewsieConfig",
+    "NewsieModel",
+    "NewsieOutput",
+    "load_model_folder",
+    "save_model_folder",
 ]

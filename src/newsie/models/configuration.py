@@ -36,6 +36,8 @@ class NewsieConfig(PreTrainedConfig):
 
     def encoder_config(self) -> PreTrainedConfig:
         if not self.encoder or "model_type" not in self.encoder:
-            raise ValueError("NewsieConfig.encoder must be an encoder config dict with 'model_type'")
+            raise ValueError(
+                "NewsieConfig.encoder must be an encoder config dict with 'model_type'"
+            )
         values = dict(self.encoder)
         return AutoConfig.for_model(values.pop("model_type"), **values)

@@ -71,7 +71,9 @@ class NewsieModel(PreTrainedModel):
             init.copy_(self.allowed_relations, _allowed_relations(self.config.label_schema))
 
     @classmethod
-    def from_encoder(cls, encoder_name_or_path: str, schema: LabelSchema, **settings) -> NewsieModel:
+    def from_encoder(
+        cls, encoder_name_or_path: str, schema: LabelSchema, **settings
+    ) -> NewsieModel:
         """A new model around a pretrained encoder (any `AutoModel` checkpoint, by name or path)."""
         encoder = AutoModel.from_pretrained(encoder_name_or_path, use_safetensors=True)
         config = NewsieConfig(encoder=encoder.config.to_dict(), schema=schema.to_dict(), **settings)
@@ -100,17 +102,29 @@ class NewsieModel(PreTrainedModel):
         first = hidden[span_index[:, 0], span_index[:, 1]]
         last = hidden[span_index[:, 0], span_index[:, 2]]
         spans = self.span_projection(
-            torch.cat([first, last, self.span_type_embedding(span_index[:, 3]).to(hidden.dtype)], -1))
+            torch.cat(
+                [first, last, self.span_type_embedding(span_index[:, 3]).to(hidden.dtype)], -1
+            )
+        )
         head, tail = spans[pair_index[:, 0]], spans[pair_index[:, 1]]
         offset = span_index[pair_index[:, 1], 1] - span_index[pair_index[:, 0], 1]
         distance = self.distance_embedding(_distance_bucket(offset)).to(hidden.dtype)
         logits = self.relation_scorer(torch.cat([head, tail, head * tail, distance], -1))
-        allowed = self.allowed_relations[span_index[pair_index[:, 0], 3], span_index[pair_index[:, 1], 3]]
+        allowed = self.allowed_relations[
+            span_index[pair_index[:, 0], 3], span_index[pair_index[:, 1], 3]
+        ]
         return logits.masked_fill(~allowed, -1e4)
 
     def forward(
-        self, input_ids, attention_mask, shapes=None, labels=None, span_index=None,
-        pair_index=None, pair_labels=None, **_,
+        self,
+        input_ids,
+        attention_mask,
+        shapes=None,
+        labels=None,
+        span_index=None,
+        pair_index=None,
+        pair_labels=None,
+        **_,
     ) -> NewsieOutput:
         hidden = self.encode(input_ids, attention_mask, shapes)
         tag_logits = self.tag(hidden)
@@ -120,13 +134,17 @@ class NewsieModel(PreTrainedModel):
         loss = None
         if labels is not None:
             loss = nn.functional.cross_entropy(
-                tag_logits.float().reshape(-1, 3), labels.reshape(-1), ignore_index=IGNORE)
+                tag_logits.float().reshape(-1, 3), labels.reshape(-1), ignore_index=IGNORE
+            )
             if torch.isnan(loss):  # every tag ignored (no annotated span type in the batch)
                 loss = tag_logits.sum() * 0.0
             if pair_logits is not None and pair_labels is not None:
-                loss = loss + self.config.relation_loss_weight * _masked_bce(pair_logits, pair_labels)
-        return NewsieOutput(loss=loss, tag_logits=tag_logits, pair_logits=pair_logits,
-                            hidden_states=hidden)
+                loss = loss + self.config.relation_loss_weight * _masked_bce(
+                    pair_logits, pair_labels
+                )
+        return NewsieOutput(
+            loss=loss, tag_logits=tag_logits, pair_logits=pair_logits, hidden_states=hidden
+        )
 
 
 def _allowed_relations(schema: LabelSchema) -> torch.Tensor:
@@ -149,4 +167,5 @@ def _masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     if not mask.any():
         return logits.sum() * 0.0
     return nn.functional.binary_cross_entropy_with_logits(
-        logits.float()[mask], targets.float()[mask])
+        logits.float()[mask], targets.float()[mask]
+    )

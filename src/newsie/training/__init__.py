@@ -10,6 +10,11 @@ from newsie.training.arguments import (
 from newsie.training.trainer import TrainingRun, train
 
 __all__ = [
-    "DataArguments", "ModelArguments", "Recipe", "TrainingRun", "TrainingSettings",
-    "load_recipe", "train",
+    "DataArguments",
+    "ModelArguments",
+    "Recipe",
+    "TrainingRun",
+    "TrainingSettings",
+    "load_recipe",
+    "train",
 ]

@@ -11,7 +11,9 @@ from typing import Any
 
 import yaml
 
+from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER
+from newsie.training.sources import CorpusSource
 
 
 @dataclass
@@ -41,28 +43,27 @@ class ModelArguments:
 
 @dataclass
 class DataArguments:
-    train: list[str] = field(default_factory=list)  # JSON-lines corpora, relative to data_dir
-    dev: list[str] = field(default_factory=list)
+    """Corpora to train and choose the best epoch on: see `newsie.training.sources`."""
+
+    train: list[CorpusSource] = field(default_factory=list)
+    dev: list[CorpusSource] = field(default_factory=list)
     data_dir: str = "."  # relative to the config file; `--data-dir` replaces it
+    config_dir: str = "."  # set to the config file's folder when a recipe is loaded
 
     def __post_init__(self) -> None:
-        if isinstance(self.train, str):
-            self.train = [self.train]
-        if isinstance(self.dev, str):
-            self.dev = [self.dev]
-        if not self.train:
-            raise ValueError("data.train must name at least one JSON-lines corpus")
-        if not self.dev:
-            raise ValueError("data.dev must name at least one JSON-lines corpus (the best "
-                             "checkpoint is chosen on it)")
+        for split in ("train", "dev"):
+            entries = getattr(self, split)
+            entries = [entries] if isinstance(entries, (str, dict)) else entries
+            if not entries:
+                raise ValueError(f"data.{split} must name at least one corpus")
+            setattr(self, split, [CorpusSource.parse(e) for e in entries])
 
-    def paths(self, split: str) -> list[Path]:
-        found = [Path(self.data_dir) / name for name in getattr(self, split)]
-        missing = [str(p) for p in found if not p.is_file()]
-        if missing:
-            raise FileNotFoundError(f"data.{split}: no such file: {', '.join(missing)} (paths are "
-                                    "relative to data.data_dir or --data-dir)")
-        return found
+    def load(self, split: str) -> list[Document]:
+        return [
+            doc
+            for source in getattr(self, split)
+            for doc in source.load(self.data_dir, self.config_dir)
+        ]
 
 
 @dataclass
@@ -71,7 +72,8 @@ class TrainingSettings:
     seed: int = 13
     epochs: float = 10.0
     max_steps: int = -1  # > 0 overrides epochs (quick runs, tests)
-    learning_rate: float = 5e-5
+    learning_rate: float = 5e-5  # the pretrained encoder's
+    head_learning_rate: float = 1e-3  # the new span and relation heads'
     batch_size: int = 8
     eval_batch_size: int = 32
     weight_decay: float = 0.01
@@ -83,14 +85,17 @@ class TrainingSettings:
 
     def __post_init__(self) -> None:
         if self.precision not in ("auto", "fp32", "bf16", "fp16"):
-            raise ValueError(f"training.precision must be auto, fp32, bf16 or fp16, got "
-                             f"{self.precision!r}")
+            raise ValueError(
+                f"training.precision must be auto, fp32, bf16 or fp16, got {self.precision!r}"
+            )
         if self.batch_size < 1 or self.eval_batch_size < 1:
             raise ValueError("training.batch_size and training.eval_batch_size must be >= 1")
         if self.epochs <= 0 and self.max_steps <= 0:
             raise ValueError("set training.epochs > 0 or training.max_steps > 0")
-        if self.learning_rate <= 0:
-            raise ValueError(f"training.learning_rate must be positive, got {self.learning_rate}")
+        if self.learning_rate <= 0 or self.head_learning_rate <= 0:
+            raise ValueError(
+                "training.learning_rate and training.head_learning_rate must be positive"
+            )
 
 
 @dataclass
@@ -105,7 +110,10 @@ _SECTIONS = {"model": ModelArguments, "data": DataArguments, "training": Trainin
 
 
 def load_recipe(
-    path: str | Path, overrides: list[str] | None = None, *, data_dir: str | None = None,
+    path: str | Path,
+    overrides: list[str] | None = None,
+    *,
+    data_dir: str | None = None,
     output_dir: str | None = None,
 ) -> Recipe:
     """Read a YAML recipe, apply `section.key=value` overrides, and validate it."""
@@ -120,10 +128,12 @@ def load_recipe(
     unknown = set(raw) - set(_SECTIONS)
     if unknown:
         raise ValueError(f"{path}: unknown section(s) {sorted(unknown)}; known: {list(_SECTIONS)}")
-    sections = {name: _build(cls, raw.get(name) or {}, f"{path}: {name}")
-                for name, cls in _SECTIONS.items()}
+    sections = {
+        name: _build(cls, raw.get(name) or {}, f"{path}: {name}") for name, cls in _SECTIONS.items()
+    }
     data: DataArguments = sections["data"]
     data.data_dir = data_dir if data_dir is not None else str(path.parent / data.data_dir)
+    data.config_dir = str(path.parent)
     if output_dir is not None:
         sections["training"].output_dir = output_dir
     return Recipe(source=str(path), **sections)
@@ -158,8 +168,9 @@ def _coerce(spec: dataclasses.Field, value: Any, where: str) -> Any:
 def _apply_override(raw: dict, override: str, path: Path) -> None:
     key, sep, value = override.partition("=")
     if not sep or "." not in key:
-        raise ValueError(f"override {override!r} must look like section.key=value "
-                         "(e.g. training.epochs=3)")
+        raise ValueError(
+            f"override {override!r} must look like section.key=value (e.g. training.epochs=3)"
+        )
     section, name = key.split(".", 1)
     raw.setdefault(section, {})
     if not isinstance(raw[section], dict):

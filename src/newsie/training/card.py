@@ -12,8 +12,13 @@ from newsie.schema import LabelSchema
 
 
 def write_model_card(
-    folder: Path, *, recipe: dict, train_docs: list[Document], dev_docs: list[Document],
-    metrics: dict[str, float], schema: LabelSchema,
+    folder: Path,
+    *,
+    recipe: dict,
+    train_docs: list[Document],
+    dev_docs: list[Document],
+    metrics: dict[str, float],
+    schema: LabelSchema,
 ) -> Path:
     lines = [
         "# newsie model",
@@ -36,20 +41,38 @@ def write_model_card(
     for name, docs in (("train", train_docs), ("dev", dev_docs)):
         spans = Counter(s.label for d in docs for s in d.spans)
         n_relations = sum(len(d.relations) for d in docs)
-        lines.append(f"| {name} | {len(docs)} | "
-                     + " | ".join(str(spans[t]) for t in schema.span_types) + f" | {n_relations} |")
+        lines.append(
+            f"| {name} | {len(docs)} | "
+            + " | ".join(str(spans[t]) for t in schema.span_types)
+            + f" | {n_relations} |"
+        )
     sources = sorted({str(d.meta.get("source", "unknown")) for d in train_docs})
-    lines += ["", f"Training corpora: {', '.join(sources)} "
-              f"({', '.join(recipe['data']['train'])}).", "",
-              "## Dev scores (strict span match, one-to-one; relations need both ends matched)",
-              "", "| label | precision | recall | F1 |", "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        f"Training corpora: {', '.join(sources)} ({', '.join(recipe['data']['train'])}).",
+        "",
+        "## Dev scores (strict span match, one-to-one; relations need both ends matched)",
+        "",
+        "| label | precision | recall | F1 |",
+        "| --- | --- | --- | --- |",
+    ]
     for label in (*schema.span_types, "micro", *schema.relation_names):
         if f"{label}_f1" in metrics:
-            lines.append(f"| {label} | {metrics[f'{label}_precision']:.3f} | "
-                         f"{metrics[f'{label}_recall']:.3f} | {metrics[f'{label}_f1']:.3f} |")
-    lines += ["", "## Training recipe", "", "```yaml",
-              yaml.safe_dump({k: v for k, v in recipe.items() if k != "source"},
-                             sort_keys=False).rstrip(), "```", ""]
+            lines.append(
+                f"| {label} | {metrics[f'{label}_precision']:.3f} | "
+                f"{metrics[f'{label}_recall']:.3f} | {metrics[f'{label}_f1']:.3f} |"
+            )
+    lines += [
+        "",
+        "## Training recipe",
+        "",
+        "```yaml",
+        yaml.safe_dump(
+            {k: v for k, v in recipe.items() if k != "source"}, sort_keys=False
+        ).rstrip(),
+        "```",
+        "",
+    ]
     path = folder / "README.md"
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

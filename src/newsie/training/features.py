@@ -29,13 +29,20 @@ from newsie.windows import (
 
 
 def build_features(
-    documents: Sequence[Document], tokenizer, schema: LabelSchema, *, max_length: int,
-    stride: int, use_casing: bool,
+    documents: Sequence[Document],
+    tokenizer,
+    schema: LabelSchema,
+    *,
+    max_length: int,
+    stride: int,
+    use_casing: bool,
 ) -> Dataset:
     special = SpecialTokens(tokenizer)
     content_length = max_length - special.count
     rows = []
-    for doc, tokens in zip(documents, tokenize(tokenizer, [d.text for d in documents])):
+    for doc, tokens in zip(
+        documents, tokenize(tokenizer, [d.text for d in documents]), strict=True
+    ):
         if not len(tokens):
             continue
         labels = bio_labels(doc, tokens, schema.span_types)
@@ -48,13 +55,20 @@ def build_features(
             row_shapes = np.full(n + special.count, SHAPE_PAD, np.int64)
             if shapes is not None:
                 row_shapes[lead : lead + n] = shapes[window.start : window.end]
-            spans, pairs, pair_labels = _window_relations(doc, gold, window.start, window.end,
-                                                          lead, schema)
-            rows.append({
-                "input_ids": window_input(tokens.ids, window, special),
-                "shapes": row_shapes.tolist(), "labels": row_labels.tolist(), "spans": spans,
-                "pairs": pairs, "pair_labels": pair_labels,
-            })
+            spans, pairs, pair_labels = _window_relations(
+                doc, gold, window.start, window.end, lead, schema
+            )
+            rows.append(
+                {
+                    "input_ids": window_input(tokens.ids, window, special),
+                    "length": n + special.count,  # lets the Trainer batch windows of like length
+                    "shapes": row_shapes.tolist(),
+                    "labels": row_labels.tolist(),
+                    "spans": spans,
+                    "pairs": pairs,
+                    "pair_labels": pair_labels,
+                }
+            )
     return Dataset.from_list(rows)
 
 
@@ -70,10 +84,13 @@ def _gold_token_spans(doc: Document, offsets: np.ndarray, schema: LabelSchema) -
 
 
 def _window_relations(doc, gold, start, end, lead, schema: LabelSchema):
-    inside = [s for s in doc.spans if id(s) in gold and start <= gold[id(s)][0]
-              and gold[id(s)][1] < end]
-    spans = [[gold[id(s)][0] - start + lead, gold[id(s)][1] - start + lead, gold[id(s)][2]]
-             for s in inside]
+    inside = [
+        s for s in doc.spans if id(s) in gold and start <= gold[id(s)][0] and gold[id(s)][1] < end
+    ]
+    spans = [
+        [gold[id(s)][0] - start + lead, gold[id(s)][1] - start + lead, gold[id(s)][2]]
+        for s in inside
+    ]
     linked = {(id(r.head), id(r.tail), r.label) for r in doc.relations}
     pairs, pair_labels = [], []
     for h, head in enumerate(inside):
@@ -115,8 +132,12 @@ class NewsieCollator:
             span_index += [[i, *span] for span in row["spans"]]
             pair_index += [[base + h, base + t] for h, t in row["pairs"]]
             pair_labels += row["pair_labels"]
-        batch = {"input_ids": input_ids, "attention_mask": attention, "shapes": shapes,
-                 "labels": labels}
+        batch = {
+            "input_ids": input_ids,
+            "attention_mask": attention,
+            "shapes": shapes,
+            "labels": labels,
+        }
         if pair_index:
             batch["span_index"] = torch.tensor(span_index, dtype=torch.long)
             batch["pair_index"] = torch.tensor(pair_index, dtype=torch.long)

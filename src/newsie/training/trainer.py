@@ -15,7 +15,6 @@ from tqdm.auto import tqdm
 from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from newsie.corpus import read_corpora
 from newsie.data import Document
 from newsie.encoders import resolve_encoder
 from newsie.evaluation import evaluate
@@ -33,23 +32,68 @@ class NewsieTrainer(Trainer):
     """A Trainer whose evaluation runs the full prediction pipeline on the dev documents.
 
     Its `eval_dataset` is the list of gold dev `Document`s, not tensors: spans are scored as the
-    guidelines say, on characters, after decoding and relation pairing.
+    guidelines say, on characters, after decoding and relation pairing. The heads, new and
+    randomly initialised, learn at `head_learning_rate`; the pretrained encoder at the args' rate.
     """
+
+    def __init__(self, *args, head_learning_rate: float, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.head_learning_rate = head_learning_rate
+
+    def create_optimizer(self, model=None):
+        if self.optimizer is None:
+            model = model or self.model
+            decay = set(self.get_decay_parameter_names(model))
+            groups = []
+            for in_encoder, lr in (
+                (True, self.args.learning_rate),
+                (False, self.head_learning_rate),
+            ):
+                for decays in (True, False):
+                    params = [
+                        p
+                        for n, p in model.named_parameters()
+                        if p.requires_grad
+                        and n.startswith("encoder.") == in_encoder
+                        and (n in decay) == decays
+                    ]
+                    groups.append(
+                        {
+                            "params": params,
+                            "lr": lr,
+                            "weight_decay": self.args.weight_decay if decays else 0.0,
+                        }
+                    )
+            optimizer_cls, optimizer_kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
+            self.optimizer = optimizer_cls(groups, **optimizer_kwargs)
+        return self.optimizer
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
         metrics = {f"{metric_key_prefix}_{k}": v for k, v in self.score_dev().items()}
         metrics["epoch"] = self.state.epoch
         self.log(metrics)
-        self.control = self.callback_handler.on_evaluate(self.args, self.state, self.control,
-                                                         metrics)
+        self.control = self.callback_handler.on_evaluate(
+            self.args, self.state, self.control, metrics
+        )
         return metrics
 
     def score_dev(self) -> dict[str, float]:
-        predictor = Predictor(self.model, self.processing_class, device=self.args.device,
-                              batch_size=self.args.per_device_eval_batch_size)
+        predictor = Predictor(
+            self.model,
+            self.processing_class,
+            device=self.args.device,
+            batch_size=self.args.per_device_eval_batch_size,
+        )
         gold: list[Document] = self.eval_dataset
-        predicted = list(tqdm(predictor.predict(doc.text for doc in gold), total=len(gold),
-                              desc="dev", leave=False, disable=self.args.disable_tqdm))
+        predicted = list(
+            tqdm(
+                predictor.predict(doc.text for doc in gold),
+                total=len(gold),
+                desc="dev",
+                leave=False,
+                disable=self.args.disable_tqdm,
+            )
+        )
         self.model.train()
         return flat_metrics(gold, predicted)
 
@@ -59,15 +103,29 @@ def flat_metrics(gold: list[Document], predicted: list[Document]) -> dict[str, f
     result = evaluate(gold, predicted)
     metrics: dict[str, float] = {}
     for label, scores in result.spans["strict"].items():
-        metrics.update({f"{label}_precision": scores.precision, f"{label}_recall": scores.recall,
-                        f"{label}_f1": scores.f1})
+        metrics.update(
+            {
+                f"{label}_precision": scores.precision,
+                f"{label}_recall": scores.recall,
+                f"{label}_f1": scores.f1,
+            }
+        )
     for label, scores in result.relations["strict"].items():
-        metrics.update({f"{label}_precision": scores.precision, f"{label}_recall": scores.recall,
-                        f"{label}_f1": scores.f1})
+        metrics.update(
+            {
+                f"{label}_precision": scores.precision,
+                f"{label}_recall": scores.recall,
+                f"{label}_f1": scores.f1,
+            }
+        )
     spans, relations = result.span_micro("strict"), result.relation_micro("strict")
-    metrics.update(micro_precision=spans.precision, micro_recall=spans.recall, micro_f1=spans.f1,
-                   relation_micro_f1=relations.f1,
-                   relaxed_micro_f1=result.span_micro("relaxed").f1)
+    metrics.update(
+        micro_precision=spans.precision,
+        micro_recall=spans.recall,
+        micro_f1=spans.f1,
+        relation_micro_f1=relations.f1,
+        relaxed_micro_f1=result.span_micro("relaxed").f1,
+    )
     count_accuracy = result.casualty["count"].value
     if count_accuracy is not None:
         metrics["casualty_count_accuracy"] = count_accuracy
@@ -83,13 +141,18 @@ class TrainingRun:
 def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
     settings, data = recipe.training, recipe.data
     set_seed(settings.seed)
-    train_docs = read_corpora(data.paths("train"), schema)
-    dev_docs = read_corpora(data.paths("dev"), schema)
+    train_docs, dev_docs = data.load("train"), data.load("dev")
     encoder_path = resolve_encoder(recipe.model.encoder)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path)
     model = NewsieModel.from_encoder(encoder_path, schema, **recipe.model.head_settings())
-    features = build_features(train_docs, tokenizer, schema, max_length=recipe.model.max_length,
-                              stride=recipe.model.stride, use_casing=recipe.model.use_casing)
+    features = build_features(
+        train_docs,
+        tokenizer,
+        schema,
+        max_length=recipe.model.max_length,
+        stride=recipe.model.stride,
+        use_casing=recipe.model.use_casing,
+    )
     output_dir = Path(settings.output_dir)
     checkpoints = output_dir / "checkpoints"
     args = TrainingArguments(
@@ -104,28 +167,40 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
         seed=settings.seed,
         eval_strategy="epoch" if settings.max_steps <= 0 else "steps",
         save_strategy="epoch" if settings.max_steps <= 0 else "steps",
-        eval_steps=max(settings.max_steps, 1), save_steps=max(settings.max_steps, 1),
+        eval_steps=max(settings.max_steps, 1),
+        save_steps=max(settings.max_steps, 1),
         load_best_model_at_end=True,
         metric_for_best_model=BEST_METRIC,
         greater_is_better=True,
         save_total_limit=2,
         logging_steps=settings.logging_steps,
         remove_unused_columns=False,
+        train_sampling_strategy="group_by_length",  # short news items waste less padding
         report_to="none",
         use_cpu=not torch.cuda.is_available(),
         **_precision_flags(settings.precision),
     )
     trainer = NewsieTrainer(
-        model=model, args=args, train_dataset=features,
-        data_collator=NewsieCollator(tokenizer.pad_token_id or 0), processing_class=tokenizer,
+        model=model,
+        args=args,
+        train_dataset=features,
+        data_collator=NewsieCollator(tokenizer.pad_token_id or 0),
+        processing_class=tokenizer,
         eval_dataset=dev_docs,
+        head_learning_rate=settings.head_learning_rate,
     )
     trainer.train(resume_from_checkpoint=_resume_point(settings.resume, checkpoints))
     metrics = trainer.score_dev()
     save_model_folder(trainer.model, tokenizer, output_dir)
     (output_dir / "metrics.json").write_text(json.dumps({"dev": metrics}, indent=2) + "\n")
-    write_model_card(output_dir, recipe=asdict(recipe), train_docs=train_docs, dev_docs=dev_docs,
-                     metrics=metrics, schema=schema)
+    write_model_card(
+        output_dir,
+        recipe=asdict(recipe),
+        train_docs=train_docs,
+        dev_docs=dev_docs,
+        metrics=metrics,
+        schema=schema,
+    )
     if not settings.keep_checkpoints:
         shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainingRun(model_dir=output_dir, metrics=metrics)
@@ -133,7 +208,9 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
 
 def _precision_flags(precision: str) -> dict[str, bool]:
     if precision == "auto":
-        precision = "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
+        precision = (
+            "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
+        )
     return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
 
 

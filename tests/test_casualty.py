@@ -1,0 +1,227 @@
+"""CASUALTY attributes: counts and qualifiers from count phrases, status from nearby words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsie.casualty import (
+    COUNT_PATTERN,
+    STATUS_PATTERNS,
+    casualty_attributes,
+    nearest_cue,
+    parse_count,
+    parse_status,
+    sentence_window,
+)
+from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES
+
+
+@pytest.mark.parametrize("phrase, expected", [
+    # digits and separators
+    ("15 civilians", (15, "exact")),
+    ("45,000 lives", (45000, "exact")),
+    ("1 200 people", (1200, "exact")),
+    ("1\u00a0200 people", (1200, "exact")),
+    ("12.000 people", (12000, "exact")),
+    ("1.200.000 people", (1200000, "exact")),
+    # number words
+    ("eight of them children", (8, "exact")),
+    ("Seventeen people", (17, "exact")),
+    ("twenty one soldiers", (21, "exact")),
+    ("forty-five protesters", (45, "exact")),
+    ("two hundred and forty-five people", (245, "exact")),
+    ("one hundred and fifty", (150, "exact")),
+    ("three thousand", (3000, "exact")),
+    ("three thousand two hundred", (3200, "exact")),
+    ("a hundred people", (100, "exact")),
+    ("both people inside", (2, "exact")),
+    # decimals with a scale
+    ("1.2 million", (1200000, "exact")),
+    ("1.200 million", (1200000, "exact")),
+    ("1,5 million", (1500000, "exact")),
+    ("2.5 thousand refugees", (2500, "exact")),
+    ("45k", (45000, "exact")),
+    ("1.5 people", (None, "approximately")),
+    # round figures
+    ("a dozen people", (12, "approximately")),
+    ("two dozen", (24, "approximately")),
+    ("half a dozen", (6, "approximately")),
+    ("a couple of tourists", (2, "approximately")),
+    ("more than a dozen", (12, "at_least")),
+    # ranges
+    ("10 to 15 people", (10, "at_least")),
+    ("10-15", (10, "at_least")),
+    ("10 – 15", (10, "at_least")),
+    ("between 10 and 15", (10, "at_least")),
+    ("between ten and fifteen people", (10, "at_least")),
+    ("10 or 12 people", (10, "at_least")),
+    ("about 10-15", (10, "approximately")),
+    ("up to 10-15", (15, "at_most")),
+    # qualifiers
+    ("at least 12 people", (12, "at_least")),
+    ("more than 20", (20, "at_least")),
+    ("over 45,000 lives", (45000, "at_least")),
+    ("upwards of 300", (300, "at_least")),
+    ("no fewer than 30", (30, "at_least")),
+    ("up to 10 people", (10, "at_most")),
+    ("fewer than five", (5, "at_most")),
+    ("less than 100", (100, "at_most")),
+    ("at most 3", (3, "at_most")),
+    ("no more than 4", (4, "at_most")),
+    ("about 20", (20, "approximately")),
+    ("nearly 300", (300, "approximately")),
+    ("almost 40", (40, "approximately")),
+    ("some 200 people", (200, "approximately")),
+    ("around 50", (50, "approximately")),
+    ("roughly 60", (60, "approximately")),
+    ("an estimated 5,000", (5000, "approximately")),
+    ("approximately 7", (7, "approximately")),
+    ("At  least\n12 people", (12, "at_least")),
+    # vague quantities
+    ("dozens of protesters", (None, "approximately")),
+    ("scores of people", (None, "approximately")),
+    ("hundreds", (None, "approximately")),
+    ("tens of thousands of people", (None, "approximately")),
+    ("several hundred people", (None, "approximately")),
+    ("many civilians", (None, "approximately")),
+    ("at least dozens", (None, "at_least")),
+    # one person
+    ("a man", (1, "exact")),
+    ("one woman", (1, "exact")),
+    ("a child", (1, "exact")),
+    ("a 45-year-old man", (1, "exact")),
+    ("two 10-year-old boys", (2, "exact")),
+    # no count
+    ("the victims", (None, "approximately")),
+    ("", (None, "approximately")),
+    ("12th", (None, "approximately")),
+])
+def test_parse_count(phrase, expected):
+    assert parse_count(phrase) == expected
+
+
+def test_parse_count_rejects_non_strings():
+    with pytest.raises(TypeError, match="got int"):
+        parse_count(12)
+
+
+def test_count_pattern_finds_a_count_inside_a_sentence():
+    match = re.search(COUNT_PATTERN, "Shelling killed AT LEAST 12 people.", re.IGNORECASE)
+    assert match is not None
+    assert (match["qualifier"], match["number"]) == ("AT LEAST", "12")
+
+
+def _attributes(marked: str) -> dict:
+    """casualty_attributes for the span written [like this] in a sentence."""
+    start = marked.index("[")
+    end = marked.index("]") - 1
+    return casualty_attributes(marked.replace("[", "").replace("]", ""), start, end)
+
+
+@pytest.mark.parametrize("marked, status", [
+    ("Air raids killed [15 civilians] on Monday.", "killed"),
+    ("Air raids killed 15 civilians and wounded [20 others].", "injured"),
+    ("[Three soldiers] were hurt in the blast.", "injured"),
+    ("Two people died and [three others] were injured.", "injured"),
+    ("The attack killed at least nine people, [two of them civilians], and wounded 27.", "killed"),
+    ("The war has claimed [over 45,000 lives].", "killed"),
+    ("The bodies of [six soldiers] were found.", "killed"),
+    ("[Four people] drowned when the boat capsized.", "killed"),
+    ("[More than 60 people] were taken to hospital.", "injured"),
+    ("The ministry counted [12 people] on the bus.", "unknown"),
+    # the status of another sentence does not leak in
+    ("Three people were killed. [Two children] were found later.", "unknown"),
+    ("Mr. Smith said [four people] were wounded.", "injured"),
+])
+def test_status_comes_from_the_cue_that_describes_the_span(marked, status):
+    assert _attributes(marked)["status"] == status
+
+
+def test_casualty_attributes_returns_all_three():
+    assert _attributes("Shelling killed [at least 12 people] in Homs.") == {
+        "count": 12, "qualifier": "at_least", "status": "killed"}
+
+
+@pytest.mark.parametrize("start, end", [(5, 5), (-1, 3), (0, 99)])
+def test_casualty_attributes_rejects_bad_offsets(start, end):
+    with pytest.raises(ValueError, match=f"span {start}:{end}"):
+        casualty_attributes("twelve people died", start, end)
+
+
+def test_casualty_attributes_rejects_non_string_text():
+    with pytest.raises(TypeError, match="got bytes"):
+        casualty_attributes(b"12 people died", 0, 2)
+
+
+def test_parse_status_without_a_position_takes_the_first_cue():
+    assert parse_status("killed and wounded") == "killed"
+    assert parse_status("nothing happened") == "unknown"
+
+
+def test_parse_status_prefers_the_closest_cue():
+    context = "killed 15 people and wounded 20"
+    start = context.index("20")
+    assert parse_status(context, start, start + 2) == "injured"
+    assert parse_status(context, 7, 16) == "killed"
+
+
+def test_nearest_cue_prefers_the_longer_cue_it_contains():
+    patterns = {**STATUS_PATTERNS,
+                "excluded": re.compile(r"\bsaved\s+the\s+lives\b", re.IGNORECASE)}
+    context = "Doctors saved the lives of 12 people."
+    start = context.index("12")
+    cue = nearest_cue(context, start, start + 9, patterns)
+    assert cue.label == "excluded"
+    assert not cue.across_clause
+
+
+def test_nearest_cue_prefers_a_cue_in_the_spans_own_clause():
+    context = "Five died and three others were hurt."
+    start = context.index("three")
+    cue = nearest_cue(context, start, start + 12, STATUS_PATTERNS)
+    assert (cue.label, context[cue.start:cue.end]) == ("injured", "hurt")
+    killed_only = {"killed": STATUS_PATTERNS["killed"]}
+    assert nearest_cue(context, start, start + 12, killed_only).across_clause
+
+
+def test_sentence_window_cuts_at_sentence_breaks_but_not_abbreviations():
+    text = "It rained. Gen. Smith said U.S. troops killed 12 people. Then it stopped."
+    start = text.index("12")
+    lo, hi = sentence_window(text, start, start + 9)
+    assert text[lo:hi] == "Gen. Smith said U.S. troops killed 12 people."
+    lo, hi = sentence_window(text, start, start + 9, max_chars=10)
+    assert text[lo:hi] == "ps killed 12 people."
+
+
+_TEXT = st.one_of(
+    st.text(max_size=80),
+    st.lists(st.sampled_from([
+        "at least", "more than", "up to", "about", "between", "and", "to", "-", "or", "a", "an",
+        "half", "dozen", "dozens", "hundred", "hundreds", "thousand", "million", "billion", "one",
+        "twelve", "forty-five", "0", "12", "1,200", "1.5", "12.000", "1 200", "99999999999999999",
+        "45k", "m", "people", "killed", "year-old", ",", ".", " ",
+    ]), max_size=12).map(" ".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_parse_count_never_raises_and_stays_in_range(phrase):
+    count, qualifier = parse_count(phrase)
+    assert qualifier in CASUALTY_QUALIFIERS
+    assert count is None or (isinstance(count, int) and count >= 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_TEXT, st.data())
+def test_casualty_attributes_never_raises_on_valid_offsets(text, data):
+    text = text or "x"
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    attrs = casualty_attributes(text, start, end)
+    assert attrs["status"] in CASUALTY_STATUSES
+    assert attrs["qualifier"] in CASUALTY_QUALIFIERS
