@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from newsie.boundaries import normalise_boundaries
 from newsie.converters import CONVERTERS, convert, load_label_map, register_converter
 from newsie.converters.base import ConversionReport
 from newsie.converters.command import (
@@ -19,7 +20,7 @@ from newsie.converters.command import (
     run_stats,
 )
 from newsie.converters.labels import parse_label_pairs
-from newsie.converters.normalise import Candidate, normalise_boundaries, resolve_overlaps, violation
+from newsie.converters.normalise import Candidate, resolve_overlaps, violation
 from newsie.corpus import read_jsonl
 from newsie.data import CorpusError, Document
 

@@ -131,7 +131,8 @@ def trimmed(text: str, label: str = "ACTOR") -> str | None:
     ("Minister of Health", "Minister of Health"),
     ("  Ahmed Saleh, ", "Ahmed Saleh"),
     ('"Hamas"', "Hamas"),
-    ("(UNICEF)", "UNICEF"),
+    ("(UNICEF", "UNICEF"),
+    ("Egypt's top diplomat", "Egypt's top diplomat"),  # a nominal ACTOR keeps its words
     ("the", "the"),
     (" , ", None),
 ])

@@ -56,7 +56,10 @@ def test_int8_tag_log_probs_are_close_to_float32(sharp_model, tiny_model):
     reference = tag_log_probs(sharp_model, tiny_model[1], TEXTS)
     approximate = tag_log_probs(quantized, tiny_model[1], TEXTS)
     assert reference.exp().max(-1).values.mean() > 0.6  # confident, not uniform
-    assert (approximate - reference).abs().max() < 0.35
+    # Compared as probabilities: log-probs of near-impossible tags (-12 or so) move by tenths
+    # under int8 and matter to nobody.
+    gap = (approximate.exp() - reference.exp()).abs()
+    assert gap.mean() < 0.02 and gap.max() < 0.15
     assert (approximate.argmax(-1) == reference.argmax(-1)).float().mean() > 0.95
 
 
@@ -84,8 +87,13 @@ def test_unknown_method_names_the_known_ones(tiny_model):
 
 def test_int8_refuses_other_float_types(tiny_model):
     with pytest.raises(ValueError, match="starts from float32 weights"):
-        Extractor(copy.deepcopy(tiny_model[0]), tiny_model[1], device="cpu", dtype="bfloat16",
-                  quantize="int8")
+        Extractor(
+            copy.deepcopy(tiny_model[0]),
+            tiny_model[1],
+            device="cpu",
+            dtype="bfloat16",
+            quantize="int8",
+        )
 
 
 def test_int8_refuses_a_model_off_the_cpu():

@@ -15,12 +15,12 @@ from newsie.systems import (
     SYSTEMS,
     PipelineSystem,
     SpacySystem,
-    apply_boundary_rules,
     compare_systems,
     load_spacy_model,
     parse_system_spec,
     register_system,
     run_system,
+    spacy_doc_to_document,
 )
 
 TEXT = "The United Nations said Russia's envoy met rebels' leaders in Homs on Monday."
@@ -71,14 +71,25 @@ def test_spacy_system_maps_labels_and_applies_boundary_rules():
     assert SpacySystem(nlp).produces == {"ACTOR", "LOCATION"}
 
 
-@pytest.mark.parametrize(("fragment", "expected"), [
-    ("the army", "army"), ("An envoy", "envoy"), ("Syria's", "Syria"), ("Syria\u2019s", "Syria"),
-    ("rebels'", "rebels"), ("the", "the"), ("Athens", "Athens"), ("theatre", "theatre"),
+@pytest.mark.parametrize(("label", "fragment", "expected"), [
+    ("ORG", "the army", "army"), ("NORP", "An envoy", "envoy"), ("GPE", "Syria's", "Syria"),
+    ("GPE", "Syria\u2019s", "Syria"), ("NORP", "rebels'", "rebels"), ("ORG", "the", "the"),
+    ("GPE", "Athens", "Athens"), ("FAC", "theatre", "theatre"),
+    # the same rules as newsie's own predictions, titles and place heads included
+    ("PERSON", "Foreign Minister Sergei Lavrov", "Sergei Lavrov"),
+    ("GPE", "the town of Al-Safira", "Al-Safira"),
+    ("GPE", "Minister Road", "Minister Road"),
 ])
-def test_boundary_rules(fragment, expected):
+def test_spacy_spans_follow_the_boundary_rules(label, fragment, expected):
     text = f"x {fragment} y"
-    start, end = apply_boundary_rules(text, 2, 2 + len(fragment))
-    assert text[start:end] == expected
+    [span] = spacy_doc_to_document(FakeDoc(text, [FakeEnt(label, 2, 2 + len(fragment))])).spans
+    assert span.text == expected == text[span.start:span.end]
+
+
+def test_spacy_entity_of_only_punctuation_is_dropped():
+    text = 'x " , Homs'
+    doc = FakeDoc(text, [FakeEnt("ORG", 2, 5), FakeEnt("GPE", 6, 10)])
+    assert [(s.label, s.text) for s in spacy_doc_to_document(doc).spans] == [("LOCATION", "Homs")]
 
 
 def test_missing_spacy_raises_import_error_that_says_how_to_install(monkeypatch):

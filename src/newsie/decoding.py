@@ -1,14 +1,17 @@
 """From per-token tag scores to character spans: constrained BIO Viterbi, span assembly and the
-guidelines' boundary trimming. Pure numpy; no model code here.
+guidelines' boundary trimming (rules in `newsie.boundaries`). Pure numpy; no model code here.
 """
 
 from __future__ import annotations
 
-import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from newsie.boundaries import normalise_boundaries, trim_whitespace
+from newsie.rules import casualty_phrases, quotation_regions
 from newsie.windows import B, I, O
 
 NEG_INF = -1e9
@@ -79,40 +82,34 @@ def spans_from_tags(tags: np.ndarray, log_probs: np.ndarray) -> list[TokenSpan]:
     return found
 
 
-# Boundary rules of the guidelines that a model trained on mixed corpora gets wrong most often.
-_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
-_TITLE = re.compile(
-    r"(?:(?:former|acting|deputy|vice|foreign|interior|defen[cs]e|prime|chief|senior|opposition)\s+)*"
-    r"(?:president|minister|secretary|gen\.|colonel|col\.|captain|capt\.|lieutenant"
-    r"|sergeant|mr\.?|mrs\.?|ms\.?|dr\.?|sheikh|king|queen|prince|princess|pope|senator|sen\."
-    r"|governor|mayor|judge|spokesman|spokeswoman|spokesperson|commander|chancellor"
-    r"|ambassador|envoy|inspector|superintendent|detective|officer|reverend|rev\.|bishop|imam"
-    r"|professor|prof\.|lawmaker|leader|chairman|chairwoman|director)\s+",
-    re.IGNORECASE,
-)
-_POSSESSIVE = re.compile(r"(?:['’]s|['’])$")
-_EDGE_PUNCT = " \t\r\n,;:\"'“”‘’«»()"
+# The trimming rules are written for names; a QUOTE keeps its punctuation (`go to Moscow,`) and a
+# CASUALTY phrase its own words.
+GUIDELINE_TRIMMED = frozenset({"ACTOR", "LOCATION"})
 
 
 def trim_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
-    """Apply the guidelines' boundary rules to a predicted span; None if nothing is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if label in ("ACTOR", "LOCATION"):
-        while start < end and text[start] in _EDGE_PUNCT:
-            start += 1
-        while end > start and text[end - 1] in _EDGE_PUNCT:
-            end -= 1
-        match = _DETERMINER.match(text, start, end)
-        if match and match.end() < end:
-            start = match.end()
-        if label == "ACTOR":
-            match = _TITLE.match(text, start, end)
-            if match and match.end() < end and text[match.end()].isupper():
-                start = match.end()
-        match = _POSSESSIVE.search(text[start:end])
-        if match and match.start() > 0:
-            end = start + match.start()
+    """Apply the guidelines' boundary rules to a predicted span; None if nothing is left.
+
+    Whitespace goes from every span; ACTOR and LOCATION spans also go through
+    `newsie.boundaries.normalise_boundaries`, the rules the training corpora were normalised with.
+    """
+    start, end = trim_whitespace(text, start, end)
+    if label in GUIDELINE_TRIMMED:
+        start, end, _ = normalise_boundaries(text, start, end, label)
     return (start, end) if start < end else None
+
+
+# Where a span of these types may end is fixed by the text itself once the model has decided
+# the span exists: a quote runs from mark to mark, a casualty phrase from its count to its noun.
+SNAP_CANDIDATES: dict[str, Callable[[str], list[tuple[int, int]]]] = {
+    "QUOTE": quotation_regions,
+    "CASUALTY": casualty_phrases,
+}
+
+
+def snap_span(start: int, end: int, regions: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """The region (sorted, non-overlapping) that contains `[start, end)`, else the span itself."""
+    k = bisect_right(regions, (start, float("inf"))) - 1
+    if k >= 0 and regions[k][0] <= start and end <= regions[k][1]:
+        return regions[k]
+    return start, end

@@ -16,7 +16,15 @@ import torch
 
 from newsie.casualty import casualty_attributes
 from newsie.data import Annotated, Document, Relation, Span
-from newsie.decoding import NEG_INF, TokenSpan, spans_from_tags, trim_span, viterbi_bio
+from newsie.decoding import (
+    NEG_INF,
+    SNAP_CANDIDATES,
+    TokenSpan,
+    snap_span,
+    spans_from_tags,
+    trim_span,
+    viterbi_bio,
+)
 from newsie.models.modeling import NewsieModel
 from newsie.windows import (
     SHAPE_PAD,
@@ -45,6 +53,8 @@ class _DocState:
     log_probs: np.ndarray = field(init=False)
     # (relation, head key, tail key) -> (centrality of the window that scored it, score)
     pair_scores: dict[tuple[int, SpanKey, SpanKey], tuple[int, float]] = field(default_factory=dict)
+    # label -> the text's snap regions for that label (see decoding.SNAP_CANDIDATES), on demand
+    regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tags = np.zeros((len(self.tokens), self.n_types), dtype=np.int8)
@@ -200,6 +210,10 @@ class Predictor:
             if trimmed is None:
                 return None
             start, end = trimmed
+        if self.model.config.snap_boundaries and label in SNAP_CANDIDATES:
+            if label not in state.regions:
+                state.regions[label] = SNAP_CANDIDATES[label](state.text)
+            start, end = snap_span(int(start), int(end), state.regions[label])
         return (span.type_index, int(start), int(end))
 
     def _finish(self, state: _DocState) -> Document:

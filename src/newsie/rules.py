@@ -390,6 +390,21 @@ def find_quotes(text: str) -> list[Span]:
     return _non_overlapping(quotes)
 
 
+def quotation_regions(text: str) -> list[tuple[int, int]]:
+    """Everything between paired quotation marks (marks and edge whitespace excluded), speech or
+    not: the boundaries a QUOTE span snaps to once a model has decided it is speech."""
+    regions: list[tuple[int, int]] = []
+    for opens, closes, strict in _QUOTE_FAMILIES:
+        blocked = sorted((lo - 1, hi + 1) for lo, hi in regions)
+        for start, end, _ in _pair_marks(text, opens, closes, strict, blocked):
+            content = text[start:end]
+            start += len(content) - len(content.lstrip(_DOUBLE_MARKS_AND_SPACE))
+            end -= len(content) - len(content.rstrip(_DOUBLE_MARKS_AND_SPACE))
+            if start < end:
+                regions.append((start, end))
+    return sorted(regions)
+
+
 # --- casualties ---------------------------------------------------------------------------------
 
 NON_CASUALTY_CUES = (
@@ -473,6 +488,12 @@ def _countable(match: re.Match) -> bool:
     if match["vague"]:
         return match["vague"].lower() not in _UNCOUNTED
     return not (match["number"] and not match["qualifier"] and _YEAR.fullmatch(match["number"]))
+
+
+def casualty_phrases(text: str) -> list[tuple[int, int]]:
+    """Count phrases with their head noun ("at least 12 people", "eight of them children"), in
+    any context: the boundaries a CASUALTY span snaps to once a model has decided it is one."""
+    return [m.span() for m in _CASUALTY_RE.finditer(text) if _countable(m)]
 
 
 @span_finder("CASUALTY")

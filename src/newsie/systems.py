@@ -13,12 +13,12 @@ comparison table shows an em dash instead for those cells.
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newsie.data import Annotated, Document, Span
+from newsie.decoding import trim_span
 from newsie.evaluation import error_analysis, evaluate, format_comparison, format_error_analysis
 from newsie.schema import DEFAULT_SCHEMA
 
@@ -144,32 +144,22 @@ def load_spacy_model(name: str) -> Any:
             f"spaCy model {name!r} is not installed ({err}).\n{SPACY_INSTALL_HINT}") from err
 
 
-_LEADING_DETERMINER = re.compile(r"(?:the|a|an)\s+", re.IGNORECASE)
-_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
-
-
-def apply_boundary_rules(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a leading `the`/`a`/`an` and a trailing possessive `'s` (or `s'`), as the guidelines
-    do for ACTOR spans, so spaCy's boundaries are compared fairly. Titles are left alone:
-    spaCy's PERSON entities rarely include them. A span that would become empty is kept."""
-    span = text[start:end]
-    determiner = _LEADING_DETERMINER.match(span)
-    lead = determiner.end() if determiner else 0
-    possessive = _POSSESSIVE.search(span, lead)
-    tail = len(span) - possessive.start() if possessive else 0
-    if lead >= len(span) - tail:
-        return start, end
-    return start + lead, end - tail
-
-
 def spacy_doc_to_document(doc: Any) -> Document:
-    """newsie spans of the mapped entity labels of a spaCy `Doc`."""
+    """newsie spans of the mapped entity labels of a spaCy `Doc`.
+
+    Each span goes through the boundary trimming newsie applies to its own predictions
+    (`newsie.decoding.trim_span`), so both are compared on the same terms; an entity with nothing
+    left after trimming (only punctuation) is dropped, as newsie drops such predictions.
+    """
     spans = []
     for ent in doc.ents:
         label = SPACY_LABELS.get(ent.label_)
         if label is None:
             continue
-        start, end = apply_boundary_rules(doc.text, ent.start_char, ent.end_char)
+        trimmed = trim_span(doc.text, ent.start_char, ent.end_char, label)
+        if trimmed is None:
+            continue
+        start, end = trimmed
         spans.append(Span(label=label, start=start, end=end, text=doc.text[start:end]))
     produced = tuple(sorted(set(SPACY_LABELS.values())))
     return Document(text=doc.text, spans=spans, annotated=Annotated(spans=produced, relations=()))

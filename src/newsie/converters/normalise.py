@@ -2,11 +2,9 @@
 
 Used by the corpus adapters that map someone else's guidelines onto ours (re3d, GUM):
 
-1. `normalise_boundaries` trims what the guidelines exclude from a span's edges: whitespace and
-   punctuation, a leading determiner (`the`, `a`, `an`, demonstratives, possessive pronouns), a
-   trailing possessive `'s`; for ACTOR a title or role description before a name
-   (`Foreign Minister Sergei Lavrov` -> `Sergei Lavrov`, `team member Rodaba Noori`); for LOCATION
-   an unnamed head before its name (`the town of Al-Safira` -> `Al-Safira`).
+1. `newsie.boundaries.normalise_boundaries` trims what the guidelines exclude from a span's edges
+   (whitespace and punctuation, determiners, possessive `'s`, titles before an ACTOR's name,
+   unnamed heads before a LOCATION's name); each rule that fires is reported.
 2. `violation` rejects what the guidelines exclude outright: pronouns, unnamed places.
 3. `resolve_overlaps` leaves no two spans of one type overlapping. Rule (guidelines: nominal
    mentions such as `forces loyal to Assad` are whole ACTORs, and spans of one type never nest):
@@ -21,55 +19,18 @@ Every change and every drop is counted in the conversion report.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from newsie.boundaries import (
+    DETERMINERS,
+    FUNCTION_WORDS,
+    PRONOUNS,
+    bare_word,
+    is_named_place,
+    normalise_boundaries,
+)
 from newsie.converters.base import ConversionReport
-
-DETERMINERS = frozenset(
-    "the a an this that these those my your his her its our their".split())
-PRONOUNS = frozenset(
-    """i me my mine myself you your yours yourself yourselves he him his himself she her hers
-    herself it its itself we us our ours ourselves they them their theirs themselves who whom whose
-    which what that this these those one oneself someone somebody anyone anybody everyone everybody
-    nobody none each other another both all some any either neither here there where everywhere
-    somewhere anywhere nowhere y'all""".split())
-# Words that join a description to what it describes; a title or role phrase contains none.
-FUNCTION_WORDS = frozenset(
-    """of for to in on at by with from into onto about against among between through during before
-    after over under near around outside inside within without than as like including regarding
-    via per and or but nor who whom whose which that where when""".split())
-TITLES = frozenset(
-    """president vice prime minister secretary chancellor premier king queen prince princess
-    emperor sheikh sultan emir ayatollah pope cardinal bishop archbishop rev reverend imam general
-    gen lieutenant lt colonel col major maj captain capt brigadier brig sergeant sgt corporal cpl
-    private pvt spc specialist admiral adm commodore commander cmdr officer chief marshal
-    ambassador envoy consul senator sen congressman congresswoman representative rep governor gov
-    mayor judge justice chairman chairwoman chair director spokesman spokeswoman spokesperson
-    leader head mr mrs ms miss dr prof professor sir lord lady dame he his excellency ceo founder
-    co-founder undersecretary executive coach manager editor""".split())
-# Nouns that can end a place name after a named word: `Deir Ezzor province`, `Tanak oilfield`.
-PLACE_NOUNS = frozenset(
-    """province governorate district region county prefecture state city town village municipality
-    neighbourhood neighborhood quarter suburb river lake sea valley mountain mountains hills desert
-    island islands peninsula strip coast basin plain camp base airfield airport oilfield field dam
-    barrage bridge square street road highway port harbour harbor station area zone
-    crossing""".split())
-# Last words that make a capitalised phrase an organisation, not a person named after a title.
-ORGANISATION_NOUNS = frozenset(
-    """assembly council committee command office department ministry court staff force forces army
-    navy agency commission corps guard service services government party union authority bank fund
-    organisation organization association brigade brigades battalion regiment division unit
-    university college school institute foundation society company corporation motors
-    electric""".split())
-NAME_PARTICLES = frozenset("al el bin ibn bint abu de da di du del van von der den la le".split())
-PLACE_PREPOSITIONS = frozenset("of in at near".split())
-QUOTE_CHARS = "\"'“”‘’«»`"
-_EDGE_CHARS = ",;:!?*-–—" + QUOTE_CHARS
-_BRACKETS = {"(": ")", "[": "]", "{": "}"}
-_POSSESSIVE = re.compile(r"\s*['’]s$")
-_WORD = re.compile(r"\S+")
 
 
 @dataclass
@@ -107,61 +68,14 @@ def apply_guidelines(
     return resolve_overlaps(kept, text, report)
 
 
-def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and _is_blank(text[start]):
-        start += 1
-    while end > start and _is_blank(text[end - 1]):
-        end -= 1
-    return start, end
-
-
-def normalise_boundaries(text: str, start: int, end: int, label: str) -> tuple[int, int, list[str]]:
-    """Trim a span to the guidelines; returns the new offsets and the rules that changed it."""
-    changes: list[str] = []
-    rules = [_strip_edges, _strip_possessive, _strip_determiner]
-    if label == "ACTOR":
-        rules.append(_strip_title)
-    elif label == "LOCATION":
-        rules.append(_strip_place_head)
-    changed = True
-    while changed and start < end:
-        changed = False
-        for rule in rules:
-            new_start, new_end = rule(text, start, end)
-            if (new_start, new_end) != (start, end):
-                start, end, changed = new_start, new_end, True
-                if RULE_NAMES[rule] not in changes:
-                    changes.append(RULE_NAMES[rule])
-    return start, end, changes
-
-
 def violation(span_text: str, label: str) -> str | None:
     """Why the guidelines exclude this span text for `label`, or None when they allow it."""
-    words = [_bare(w).lower() for w in span_text.split()]
+    words = [bare_word(w).lower() for w in span_text.split()]
     if all(w in PRONOUNS or w in DETERMINERS or w in FUNCTION_WORDS or not w for w in words):
         return "pronoun"
     if label == "LOCATION" and not is_named_place(span_text):
         return "unnamed place"
     return None
-
-
-def is_named_place(span_text: str) -> bool:
-    """A place is named when its last word is a name, or a place noun after a name."""
-    words = span_text.split()
-    if is_name_word(words[-1]):
-        return True
-    return _bare(words[-1]).lower() in PLACE_NOUNS and any(is_name_word(w) for w in words[:-1])
-
-
-def is_name_word(word: str) -> bool:
-    """Capitalised (`Assad`, `U.S.`) or with an Arabic-style prefix (`al-Zarqawi`); a capitalised
-    word that is only the first half of an adjective (`ISIL-held`) is not."""
-    bare = _bare(word)
-    if not bare:
-        return False
-    if re.fullmatch(r"[a-z]+-[A-Z].*", bare):
-        return True
-    return bare[0].isupper() and not re.fullmatch(r"[A-Z][\w.]*-[a-z]+", bare)
 
 
 def resolve_overlaps(
@@ -226,130 +140,3 @@ def _keep_outermost(group: list[Candidate], report: ConversionReport) -> list[Ca
         else:
             report.skip(f"{cand.label}: crosses an earlier {cand.label}")
     return kept
-
-
-def _is_blank(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) == "Cf"
-
-
-def _bare(word: str) -> str:
-    """A word without surrounding punctuation, quote marks and invisible format characters."""
-    return "".join(ch for ch in word if unicodedata.category(ch) != "Cf").strip(
-        _EDGE_CHARS + ".()[]{}")
-
-
-def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    return [(start + m.start(), start + m.end(), m.group())
-            for m in _WORD.finditer(text[start:end])]
-
-
-def _strip_edges(text: str, start: int, end: int) -> tuple[int, int]:
-    start, end = trim_whitespace(text, start, end)
-    while start < end and (text[start] in _EDGE_CHARS + "."
-                           or _unbalanced(text, start, end, start)):
-        start, end = trim_whitespace(text, start + 1, end)
-    while start < end and (text[end - 1] in _EDGE_CHARS or _unbalanced(text, start, end, end - 1)
-                           or _is_sentence_period(text, start, end)):
-        start, end = trim_whitespace(text, start, end - 1)
-    return start, end
-
-
-def _unbalanced(text: str, start: int, end: int, at: int) -> bool:
-    """A bracket at the span's edge whose partner lies outside the span."""
-    char = text[at]
-    if char in _BRACKETS:
-        return _BRACKETS[char] not in text[at:end]
-    closing = {v: k for k, v in _BRACKETS.items()}
-    return char in closing and closing[char] not in text[start:at]
-
-
-def _is_sentence_period(text: str, start: int, end: int) -> bool:
-    """A final period that ends a sentence rather than an abbreviation (`U.S.`, `Inc.`, `Capt.`)."""
-    if text[end - 1] != ".":
-        return False
-    last_word = text[start:end].split()[-1][:-1]
-    return "." not in last_word and len(last_word) > 3 and last_word.lower() not in TITLES
-
-
-def _strip_possessive(text: str, start: int, end: int) -> tuple[int, int]:
-    match = _POSSESSIVE.search(text, start, end)
-    if match and match.start() > start:
-        return start, match.start()
-    return start, end
-
-
-def _strip_determiner(text: str, start: int, end: int) -> tuple[int, int]:
-    words = _words(text, start, end)
-    # `those who opted to remain` keeps its determiner: without it no head noun is left.
-    if (len(words) > 1 and words[0][2].lower() in DETERMINERS
-            and words[1][2].lower() not in PRONOUNS | FUNCTION_WORDS):
-        return words[1][0], end
-    return start, end
-
-
-def _strip_title(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop a title or role description before a final name (`US Secretary of State John
-    Kerry`, `the Swedish citizen Mohamed Moumou`, `coach , Alireza Mehraban`)."""
-    words = _words(text, start, end)
-    bare = [_bare(w) for _, _, w in words]
-    keys = [b.lower() for b in bare]
-    name_start = len(words)
-    while name_start > 0 and not _ends_title(keys, name_start - 1) and (
-            is_name_word(words[name_start - 1][2])
-            # `bin` in `Osama bin Laden`; a particle never ends a name (`et al.`)
-            or (keys[name_start - 1] in NAME_PARTICLES and name_start < len(words))):
-        name_start -= 1
-    # `UN General Assembly`, `Armed Forces`: the capitalised words name an organisation.
-    if name_start in (0, len(words)) or keys[-1] in ORGANISATION_NOUNS:
-        return start, end
-    before = name_start - 1
-    apposition = words[before][2] == "," and before > 0  # `coach , Alireza Mehraban`
-    if apposition:
-        before -= 1
-    # A lowercase word right before the name is a role (`team member`), unless the description
-    # belongs to someone else (`the UK's brave Armed Forces`, `Egypt's top diplomat`).
-    is_role = (bare[before].isalpha() and bare[before].islower()
-               and keys[before] not in FUNCTION_WORDS | DETERMINERS
-               and (apposition or not any(_POSSESSIVE.search(w) for _, _, w in words[:name_start])))
-    if not (_ends_title(keys, before) or is_role):
-        return start, end
-    for i in range(before):
-        # A title may contain `of` (`Secretary of State`); any other joining word means the words
-        # before the name are a whole phrase (`supporters of President Assad`), not a title.
-        if keys[i] in FUNCTION_WORDS and not (i > 0 and _is_title(keys[i - 1])):
-            return start, end
-    return words[name_start][0], end
-
-
-def _ends_title(keys: list[str], i: int) -> bool:
-    """A title word, or the object of one (`State` in `Secretary of State`)."""
-    return _is_title(keys[i]) or (i >= 2 and keys[i - 1] == "of" and _is_title(keys[i - 2]))
-
-
-def _is_title(key: str) -> bool:
-    """`minister`, `Gen.`, and hyphenated forms such as `Minister-designate`."""
-    return key in TITLES or key.split("-")[0] in TITLES
-
-
-def _strip_place_head(text: str, start: int, end: int) -> tuple[int, int]:
-    """Drop an unnamed head before `of`/`in`/`at`/`near` and a name (`the city of Mosul`)."""
-    words = _words(text, start, end)
-    for i, (_, _, word) in enumerate(words[1:-1], start=1):
-        if word.lower() in PLACE_PREPOSITIONS:
-            head = words[i - 1][2]
-            rest = [w for w in words[i + 1:] if w[2].lower() not in DETERMINERS]
-            described = text[words[0][0]:words[i - 1][1]]
-            if (head.isalpha() and head.islower() and not is_named_place(described)
-                    and rest and is_name_word(rest[0][2])):
-                return words[i + 1][0], end
-            return start, end
-    return start, end
-
-
-RULE_NAMES = {
-    _strip_edges: "edge whitespace or punctuation removed",
-    _strip_possessive: "possessive 's removed",
-    _strip_determiner: "leading determiner removed",
-    _strip_title: "title or role before a name removed",
-    _strip_place_head: "unnamed head before a place name removed",
-}

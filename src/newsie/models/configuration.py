@@ -26,6 +26,7 @@ class NewsieConfig(PreTrainedConfig):
     relation_threshold: float = 0.5
     one_tail_per_head: bool = True  # a quote has one speaker, a casualty one place and perpetrator
     trim_boundaries: bool = True  # apply the guidelines' boundary rules to predicted spans
+    snap_boundaries: bool = True  # quotes to their marks, casualties to their count phrase
     max_length: int = 256
     stride: int = 64
     initializer_range: float = 0.02

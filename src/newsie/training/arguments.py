@@ -13,7 +13,7 @@ import yaml
 
 from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER
-from newsie.training.sources import CorpusSource
+from newsie.sources import CorpusSource
 
 
 @dataclass
@@ -27,6 +27,7 @@ class ModelArguments:
     relation_threshold: float = 0.5
     one_tail_per_head: bool = True
     trim_boundaries: bool = True
+    snap_boundaries: bool = True
 
     def __post_init__(self) -> None:
         if not 16 <= self.max_length <= 8192:
@@ -43,7 +44,7 @@ class ModelArguments:
 
 @dataclass
 class DataArguments:
-    """Corpora to train and choose the best epoch on: see `newsie.training.sources`."""
+    """Corpora to train and choose the best epoch on: see `newsie.sources`."""
 
     train: list[CorpusSource] = field(default_factory=list)
     dev: list[CorpusSource] = field(default_factory=list)

@@ -47,9 +47,10 @@ def write_model_card(
             + f" | {n_relations} |"
         )
     sources = sorted({str(d.meta.get("source", "unknown")) for d in train_docs})
+    paths = [entry["path"] for entry in recipe["data"]["train"]]  # asdict'ed CorpusSources
     lines += [
         "",
-        f"Training corpora: {', '.join(sources)} ({', '.join(recipe['data']['train'])}).",
+        f"Training corpora: {', '.join(sources)} ({', '.join(paths)}).",
         "",
         "## Dev scores (strict span match, one-to-one; relations need both ends matched)",
         "",

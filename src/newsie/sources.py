@@ -73,7 +73,14 @@ class CorpusSource:
             documents = convert(self.format, [path]).documents
         if self.silver:
             documents = [add_silver_layers(doc) for doc in documents]
-        if self.part == "all":
-            return documents
-        halves = split_documents(documents, seed=self.seed, fractions=(0.0, self.holdout_fraction))
-        return halves["test"] if self.part == "holdout" else halves["train"]
+        return select_part(documents, self.part, self.holdout_fraction, self.seed)
+
+
+def select_part(
+    documents: list[Document], part: str, holdout_fraction: float = 0.2, seed: int = 13
+) -> list[Document]:
+    """All documents, or the seeded train or holdout part of them (the same every time)."""
+    if part == "all":
+        return documents
+    halves = split_documents(documents, seed=seed, fractions=(0.0, holdout_fraction))
+    return halves["test"] if part == "holdout" else halves["train"]
