@@ -269,16 +269,17 @@ register_command(
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsie", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    corpus = None
+    groups: dict[str, argparse._SubParsersAction] = {}  # "corpus stats" -> group "corpus"
     for command in COMMANDS.values():
-        if command.name.startswith("corpus "):
-            if corpus is None:
-                corpus = commands.add_parser("corpus", help="corpus tools").add_subparsers(
-                    dest="corpus_command", required=True, metavar="COMMAND"
-                )
-            sub = corpus.add_parser(command.name.split()[1], help=command.help)
-        else:
-            sub = commands.add_parser(command.name, help=command.help)
+        *group, leaf = command.name.split()
+        target = commands
+        if group:
+            if group[0] not in groups:
+                groups[group[0]] = commands.add_parser(
+                    group[0], help=f"{group[0]} tools"
+                ).add_subparsers(dest=f"{group[0]}_command", required=True, metavar="COMMAND")
+            target = groups[group[0]]
+        sub = target.add_parser(leaf, help=command.help)
         command.configure(sub)
         sub.set_defaults(handler=command.run)
     return parser
@@ -286,6 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "extract":  # stdout is the output: keep stderr for our own progress bar
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
     try:
         return args.handler(args)
     except (FileNotFoundError, ValueError) as err:

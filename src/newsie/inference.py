@@ -39,6 +39,7 @@ from newsie.windows import (
 )
 
 SpanKey = tuple[int, int, int]  # (type index, start char, end char)
+Candidate = tuple[SpanKey, TokenSpan]
 
 
 @dataclass
@@ -169,23 +170,29 @@ class Predictor:
 
     def _score_relations(self, windows, window_spans, states, hidden, lead) -> None:
         span_rows, keys, pairs, centrality = [], [], [], []
+        pairable = self.allowed.any(-1)  # (K, K): may a head of type h pair with a tail of type t
         for i, (w, spans) in enumerate(zip(windows, window_spans, strict=True)):
             base = len(span_rows)
             for span in spans:
                 span_rows.append((i, span.first + lead, span.last + lead, span.type_index))
                 keys.append(self._key(states[w.doc_index], w.start, span))
-            n_tokens = w.end - w.start
-            for h, head in enumerate(spans):
-                for t, tail in enumerate(spans):
-                    if (
-                        h != t
-                        and keys[base + h]
-                        and keys[base + t]
-                        and self.allowed[head.type_index, tail.type_index].any()
-                    ):
-                        pairs.append((base + h, base + t))
-                        edge = min(head.first, tail.first, n_tokens - 1 - max(head.last, tail.last))
-                        centrality.append(edge)
+            if len(spans) < 2:
+                continue
+            types, first, last = (
+                np.array(v)
+                for v in zip(*((s.type_index, s.first, s.last) for s in spans), strict=True)
+            )
+            kept = np.array([k is not None for k in keys[base:]])
+            ok = pairable[types[:, None], types[None, :]] & kept[:, None] & kept[None, :]
+            np.fill_diagonal(ok, False)
+            heads, tails = np.nonzero(ok)
+            # How far the pair lies from the window's edges: the most central window's score wins.
+            edge = np.minimum(
+                np.minimum(first[heads], first[tails]),
+                w.end - w.start - 1 - np.maximum(last[heads], last[tails]),
+            )
+            pairs += zip((heads + base).tolist(), (tails + base).tolist(), strict=True)
+            centrality += edge.tolist()
         if not pairs:
             return
         with torch.inference_mode():
@@ -218,10 +225,9 @@ class Predictor:
 
     def _finish(self, state: _DocState) -> Document:
         spans: dict[SpanKey, Span] = {}
-        for token_span in spans_from_tags(state.tags, state.log_probs):
-            key = self._key(state, 0, token_span)
-            if key is None or key in spans:
-                continue
+        found = spans_from_tags(state.tags, state.log_probs)
+        candidates = [(key, ts) for ts in found if (key := self._key(state, 0, ts)) is not None]
+        for key, token_span in _without_overlaps(candidates):
             label = self.schema.span_types[key[0]]
             span = Span(
                 label=label,
@@ -258,3 +264,16 @@ class Predictor:
         if self.device.type == "cuda":
             return tensor.pin_memory().to(self.device, non_blocking=True)
         return tensor.to(self.device)
+
+
+def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """Of same-type spans that overlap or repeat, the likeliest stays: snapping can stretch a span
+    over its neighbour, and spans of one type never overlap."""
+    kept: list[Candidate] = []
+    for key, span in sorted(candidates, key=lambda item: item[0]):  # by type, then start
+        if kept and kept[-1][0][0] == key[0] and key[1] < kept[-1][0][2]:
+            if span.score > kept[-1][1].score:
+                kept[-1] = (key, span)
+            continue
+        kept.append((key, span))
+    return kept

@@ -162,7 +162,7 @@ def _coerce(spec: dataclasses.Field, value: Any, where: str) -> Any:
         if kind == "int" and isinstance(value, str):
             return int(value)
     except ValueError:
-        raise ValueError(f"{where}.{spec.name}: {value!r} is not a {kind}") from None
+        raise ValueError(f"{where}.{spec.name}: {value!r} is not of type {kind}") from None
     return value
 
 
