@@ -1,7 +1,7 @@
 """Speed and memory of newsie's prediction pipeline against the Hugging Face token-classification
 pipeline and the bare encoder, in one run on one device.
 
-    python scripts/benchmark.py                            # 60 generated documents, auto device
+    python scripts/benchmark.py                            # 40 generated documents, auto device
     python scripts/benchmark.py --device cpu --int8        # adds the int8 rows (CPU only)
     python scripts/benchmark.py --device cuda --docs 2000 --batch-size 64 --json bench.json
     python scripts/benchmark.py --model models/newsie-default --data dev.jsonl
@@ -69,13 +69,16 @@ from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
 from newsie.extractor import Extractor
 from newsie.markup import parse_markup
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
+from newsie.quantization import quantize_model
 from newsie.schema import DEFAULT_SCHEMA
+from newsie.training.arguments import TrainingSettings
 from newsie.training.features import NewsieCollator, build_features
 from newsie.training.trainer import NewsieTrainer
 from newsie.windows import IGNORE, TAGS, O, SpecialTokens, make_windows, tokenize, window_input
 
 MEMORY_TARGET_MB = 2048  # one 1 MB document must extract in at most this peak RSS
 TRAIN_RATIO_TARGET = 0.8  # newsie's training samples/s over a plain token-classification run
+RECIPE = TrainingSettings()  # learning rates and weight decay of the training recipes
 CALIBRATION_WORDS = 1000  # words of the corpus an untrained model's tagger is calibrated on
 
 # --- A seeded generator of news-like documents -------------------------------------------------
@@ -416,8 +419,6 @@ def run_newsie_int8(job: Job) -> dict:
 
 
 def hf_pipeline_system(job: Job, quantize: str | None) -> dict:
-    from newsie.quantization import quantize_model
-
     tokenizer = AutoTokenizer.from_pretrained(job.encoder_dir)
     tokenizer.model_max_length = job.max_length
     types = DEFAULT_SCHEMA.span_types
@@ -545,10 +546,7 @@ def run_newsie_profile(job: Job) -> dict:
     profiler.runcall(lambda: count_predictions(extractor.pipe(texts)))
     seconds = time.perf_counter() - start
     stats = pstats.Stats(profiler).stats
-    tree = [
-        {"depth": depth, "function": name, "seconds": cumulative_time(stats, suffix, name)}
-        for depth, suffix, name in PROFILE_TREE
-    ]
+    tree = profile_tree(stats)
     by_own_time = sorted(stats.items(), key=lambda item: -item[1][2])[:12]
     top = [
         {"function": f"{Path(file).name}:{line} {name}", "seconds": row[2], "calls": row[1]}
@@ -557,13 +555,28 @@ def run_newsie_profile(job: Job) -> dict:
     return {"seconds": seconds, "tree": tree, "top_own_time": top}
 
 
-def cumulative_time(stats: dict, file_suffix: str, name: str) -> float:
-    # Called from inside the same function (no recursion here), the time is counted once.
-    return sum(
-        row[3]
-        for (file, _, func), row in stats.items()
-        if func == name and file.replace(os.sep, "/").endswith(file_suffix)
-    )
+def profile_tree(stats: dict) -> list[dict]:
+    """Cumulative seconds of each PROFILE_TREE row, counting only calls from the row it is under
+    (spans_from_tags, say, runs both per window and per document)."""
+    rows, parents = [], {}
+    for depth, suffix, name in PROFILE_TREE:
+        parent = parents.get(depth - 1)
+        seconds = 0.0
+        for key, (_, _, _, cumulative, callers) in stats.items():
+            if not matches(key, suffix, name):
+                continue
+            if parent is None:
+                seconds += cumulative
+            else:
+                seconds += sum(t[3] for caller, t in callers.items() if matches(caller, *parent))
+        rows.append({"depth": depth, "function": name, "seconds": seconds})
+        parents[depth] = (suffix, name)
+    return rows
+
+
+def matches(key: tuple, suffix: str, name: str) -> bool:
+    file, _, function = key
+    return function == name and file.replace(os.sep, "/").endswith(suffix)
 
 
 class StepTimer(TrainerCallback):
@@ -589,14 +602,15 @@ class StepTimer(TrainerCallback):
 
 
 def training_arguments(job: Job, name: str, remove_unused_columns: bool) -> TrainingArguments:
-    """The same settings for both trainers; newsie's windows carry spans the model reads, so
-    its dataset keeps every column."""
-    bf16 = job.device == "cuda" and job.dtype == "bfloat16"
+    """The same settings for both trainers, newsie's recipe defaults; newsie's windows carry
+    spans the model reads, so its dataset keeps every column. Weights stay float32: a 16-bit
+    --dtype means mixed precision (autocast) on a GPU."""
     return TrainingArguments(
         output_dir=str(Path(job.workspace) / name),
         max_steps=job.train_steps,
         per_device_train_batch_size=job.train_batch_size,
-        learning_rate=5e-5,
+        learning_rate=RECIPE.learning_rate,
+        weight_decay=RECIPE.weight_decay,
         eval_strategy="no",
         save_strategy="no",
         logging_strategy="no",
@@ -604,7 +618,7 @@ def training_arguments(job: Job, name: str, remove_unused_columns: bool) -> Trai
         disable_tqdm=True,
         seed=job.seed,
         use_cpu=job.device == "cpu",
-        bf16=bf16,
+        bf16=job.device == "cuda" and job.dtype == "bfloat16",
         fp16=job.device == "cuda" and job.dtype == "float16",
         train_sampling_strategy="group_by_length",
         remove_unused_columns=remove_unused_columns,
@@ -636,11 +650,12 @@ def run_train_newsie(job: Job) -> dict:
     tokenizer, features = training_features(job)
     model, _ = load_model_folder(job.model_dir)
     trainer = NewsieTrainer(
-        model=model,
+        model=model.float(),
         args=training_arguments(job, "train-newsie", remove_unused_columns=False),
         train_dataset=features,
         data_collator=NewsieCollator(tokenizer.pad_token_id or 0),
         processing_class=tokenizer,
+        head_learning_rate=RECIPE.head_learning_rate,
     )
     return time_training(job, trainer)
 
@@ -669,7 +684,7 @@ def run_train_hf(job: Job) -> dict:
         job.encoder_dir, num_labels=3 * len(DEFAULT_SCHEMA.span_types)
     )
     trainer = Trainer(
-        model=model,
+        model=model.float(),
         args=training_arguments(job, "train-hf", remove_unused_columns=True),
         train_dataset=features,
         data_collator=DataCollatorForTokenClassification(tokenizer),
@@ -787,10 +802,15 @@ def print_report(report: dict) -> None:
             f"corpus: {corpus['source']}: {corpus['documents']} documents, {corpus['words']} words "
             f"({corpus['min_words']}-{corpus['max_words']} a document), {corpus['tokens']} tokens"
         )
+    if any("samples_per_s" in r for r in report["results"]):
+        batches = f"{settings['train_batch_size']} windows a step, {settings['train_steps']} steps"
+    else:
+        batches = (
+            f"{settings['batch_size']} windows a batch, warm-up {settings['warmup']} documents"
+        )
     print(
-        f"settings: dtype {settings['dtype']}, batch {settings['batch_size']} windows, window "
-        f"{settings['max_length']} tokens, stride {settings['stride']}, warm-up "
-        f"{settings['warmup']} documents"
+        f"settings: dtype {settings['dtype']}, window {settings['max_length']} tokens, stride "
+        f"{settings['stride']}, {batches}"
     )
     print(f"model: {report['model']}")
     rows = [r for r in report["results"] if "tree" not in r]
@@ -866,7 +886,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="a JSON-lines corpus to read texts from "
         "(default: generated documents of 100 to 3,000 words)",
     )
-    parser.add_argument("--docs", type=int, default=60, help="documents to time (default 60)")
+    parser.add_argument(
+        "--docs", type=int, default=40, help="documents to time (with --data: its first N)"
+    )
     parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     parser.add_argument(
         "--dtype",
