@@ -5,7 +5,7 @@ pipeline and the bare encoder, in one run on one device.
     python scripts/benchmark.py --device cpu --int8        # adds the int8 rows (CPU only)
     python scripts/benchmark.py --device cuda --docs 2000 --batch-size 64 --json bench.json
     python scripts/benchmark.py --model models/newsie-default --data dev.jsonl
-    python scripts/benchmark.py --profile                  # where newsie's time goes (cProfile)
+    python scripts/benchmark.py --profile                  # where newsie's time goes, by part
     python scripts/benchmark.py --memory-1mb               # peak RSS of one 1 MB document, CPU
     python scripts/benchmark.py --train --train-steps 20   # training samples/s, newsie vs HF
 
@@ -30,7 +30,9 @@ as many spans as the corpus annotates. newsie's row reports the spans and relati
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import functools
 import itertools
 import json
 import math
@@ -48,6 +50,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import torch
@@ -63,6 +66,7 @@ from transformers import (
     pipeline,
 )
 
+from newsie import inference
 from newsie.corpus import read_jsonl, write_jsonl
 from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
@@ -457,6 +461,8 @@ def run_hf_pipeline_int8(job: Job) -> dict:
 
 def window_batches(tokenizer, texts: list[str], job: Job, limit: int) -> list[dict]:
     """newsie's windows (see newsie.inference.Predictor): sorted by length, batched, padded."""
+    if not texts:  # --warmup 0; the tokenizer refuses an empty list
+        return []
     special = SpecialTokens(tokenizer)
     content_length = min(job.max_length, limit) - special.count
     docs = tokenize(tokenizer, texts)
@@ -515,25 +521,63 @@ def run_newsie_one_megabyte(job: Job) -> dict:
     return {**result, "bytes": len(text.encode("utf-8")), "peak_rss_after_load_mb": loaded_rss}
 
 
-# Where newsie's time goes: (depth, function's file suffix, function name); a deeper row is part
-# of the row above it, and what a row's children leave unexplained is that row's own Python.
-PROFILE_TREE = [
-    (0, "newsie/inference.py", "_predict_chunk"),
-    (1, "newsie/windows.py", "tokenize"),
-    (1, "newsie/inference.py", "_run_batch"),
-    (2, "newsie/models/modeling.py", "encode"),
-    (2, "newsie/models/modeling.py", "tag"),
-    (2, "newsie/decoding.py", "viterbi_bio"),
-    (2, "newsie/decoding.py", "spans_from_tags"),
-    (2, "newsie/inference.py", "_score_relations"),
-    (3, "newsie/models/modeling.py", "score_pairs"),
-    (3, "newsie/inference.py", "_key"),
-    (1, "newsie/inference.py", "_finish"),
-    (2, "newsie/decoding.py", "spans_from_tags"),
-    (2, "newsie/inference.py", "_key"),
-    (2, "newsie/casualty.py", "casualty_attributes"),
-    (2, "newsie/inference.py", "_relations"),
+# Where newsie's time goes: (label, owner, attribute, runs GPU kernels) of the functions that
+# --profile times; newsie.inference's imported helpers are replaced where it looks them up.
+PROFILE_PARTS = [
+    ("tokenize", inference, "tokenize", False),
+    ("encoder forward", NewsieModel, "encode", True),
+    ("Viterbi", inference, "viterbi_bio", False),
+    ("spans from tags", inference, "spans_from_tags", False),
+    ("relation pairing", inference.Predictor, "_score_relations", False),
+    ("relation scorer", NewsieModel, "score_pairs", True),
+    ("span offsets (_key)", inference.Predictor, "_key", False),
+    ("trim_span", inference, "trim_span", False),
+    ("documents (_finish)", inference.Predictor, "_finish", False),
+    ("casualty attributes", inference, "casualty_attributes", False),
+    ("relations (_relations)", inference.Predictor, "_relations", False),
 ]
+
+
+class PartTimer:
+    """Wall-clock seconds of the PROFILE_PARTS while installed. A part's own time leaves out the
+    parts it calls; parts that launch GPU kernels wait for them, so the time lands on them."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.total, self.own, self.calls = Counter(), Counter(), Counter()
+        self.inner: list[float] = []  # per open part: seconds spent in the parts it called
+
+    def wrap(self, label: str, function: Callable, runs_kernels: bool) -> Callable:
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            self.inner.append(0.0)
+            start = time.perf_counter()
+            try:
+                result = function(*args, **kwargs)
+                if runs_kernels and self.device == "cuda":
+                    torch.cuda.synchronize()
+                return result
+            finally:
+                elapsed = time.perf_counter() - start
+                self.total[label] += elapsed
+                self.own[label] += elapsed - self.inner.pop()
+                self.calls[label] += 1
+                if self.inner:
+                    self.inner[-1] += elapsed
+
+        return timed
+
+    @contextlib.contextmanager
+    def installed(self):
+        with contextlib.ExitStack() as stack:
+            for label, owner, name, runs_kernels in PROFILE_PARTS:
+                if not hasattr(owner, name):
+                    raise AttributeError(
+                        f"PROFILE_PARTS: {owner.__name__} has no {name} any more; update the list"
+                    )
+                wrapped = self.wrap(label, getattr(owner, name), runs_kernels)
+                stack.enter_context(mock.patch.object(owner, name, wrapped))
+            yield self
 
 
 @system("newsie-profile")
@@ -541,42 +585,27 @@ def run_newsie_profile(job: Job) -> dict:
     extractor = load_extractor(job)
     texts = job.texts
     count_predictions(extractor.pipe(texts[: job.warmup]))
+    with PartTimer(job.device).installed() as timer:
+        start = time.perf_counter()
+        count_predictions(extractor.pipe(texts))
+        seconds = time.perf_counter() - start
+    parts = [
+        {
+            "part": label,
+            "calls": timer.calls[label],
+            "seconds": timer.total[label],
+            "own_seconds": timer.own[label],
+        }
+        for label, *_ in PROFILE_PARTS
+    ]
     profiler = cProfile.Profile()
-    start = time.perf_counter()
     profiler.runcall(lambda: count_predictions(extractor.pipe(texts)))
-    seconds = time.perf_counter() - start
-    stats = pstats.Stats(profiler).stats
-    tree = profile_tree(stats)
-    by_own_time = sorted(stats.items(), key=lambda item: -item[1][2])[:12]
+    by_own_time = sorted(pstats.Stats(profiler).stats.items(), key=lambda item: -item[1][2])
     top = [
         {"function": f"{Path(file).name}:{line} {name}", "seconds": row[2], "calls": row[1]}
-        for (file, line, name), row in by_own_time
+        for (file, line, name), row in by_own_time[:15]
     ]
-    return {"seconds": seconds, "tree": tree, "top_own_time": top}
-
-
-def profile_tree(stats: dict) -> list[dict]:
-    """Cumulative seconds of each PROFILE_TREE row, counting only calls from the row it is under
-    (spans_from_tags, say, runs both per window and per document)."""
-    rows, parents = [], {}
-    for depth, suffix, name in PROFILE_TREE:
-        parent = parents.get(depth - 1)
-        seconds = 0.0
-        for key, (_, _, _, cumulative, callers) in stats.items():
-            if not matches(key, suffix, name):
-                continue
-            if parent is None:
-                seconds += cumulative
-            else:
-                seconds += sum(t[3] for caller, t in callers.items() if matches(caller, *parent))
-        rows.append({"depth": depth, "function": name, "seconds": seconds})
-        parents[depth] = (suffix, name)
-    return rows
-
-
-def matches(key: tuple, suffix: str, name: str) -> bool:
-    file, _, function = key
-    return function == name and file.replace(os.sep, "/").endswith(suffix)
+    return {"seconds": seconds, "parts": parts, "top_own_time": top}
 
 
 class StepTimer(TrainerCallback):
@@ -756,7 +785,7 @@ def describe_machine(device: str) -> dict:
 
 
 def add_rates(result: dict, corpus: dict) -> dict:
-    if "samples_per_s" not in result and "tree" not in result and "bytes" not in result:
+    if "samples_per_s" not in result and "parts" not in result and "bytes" not in result:
         result["docs_per_s"] = corpus["documents"] / result["seconds"]
         result["tokens_per_s"] = corpus["tokens"] / result["seconds"]
     return result
@@ -813,7 +842,7 @@ def print_report(report: dict) -> None:
         f"{settings['stride']}, {batches}"
     )
     print(f"model: {report['model']}")
-    rows = [r for r in report["results"] if "tree" not in r]
+    rows = [r for r in report["results"] if "parts" not in r]
     columns = [
         ("system", "system", "{}"),
         ("seconds", "s", "{:.2f}"),
@@ -851,22 +880,25 @@ def print_report(report: dict) -> None:
                 f"after loading; target <= {MEMORY_TARGET_MB} MB: {met}); "
                 f"{result['spans']} spans"
             )
-        if "tree" in result:
+        if "parts" in result:
             print_profile(result)
 
 
 def print_profile(result: dict) -> None:
     total = result["seconds"]
-    print(
-        f"\nnewsie under cProfile: {total:.2f} s (profiling slows Python code more than the "
-        "encoder's kernels)"
-    )
-    for row in result["tree"]:
-        label = "  " * row["depth"] + row["function"]
-        print(f"  {label:<32} {row['seconds']:8.2f} s  {100 * row['seconds'] / total:5.1f} %")
-    print("  most own time:")
+    print(f"\nnewsie's time by part: {total:.2f} s in all (wall clock, one more pass)")
+    print(f"  {'part':<24} {'calls':>8} {'total s':>8} {'own s':>8} {'own %':>6}")
+    for row in result["parts"]:
+        share = 100 * row["own_seconds"] / total
+        print(
+            f"  {row['part']:<24} {row['calls']:>8} {row['seconds']:>8.2f} "
+            f"{row['own_seconds']:>8.2f} {share:>6.1f}"
+        )
+    rest = total - sum(row["own_seconds"] for row in result["parts"])
+    print(f"  {'the rest (glue)':<24} {'':>8} {'':>8} {rest:>8.2f} {100 * rest / total:>6.1f}")
+    print("  most own time under cProfile (which slows Python code more than kernels):")
     for row in result["top_own_time"]:
-        print(f"    {row['function']:<60} {row['seconds']:8.2f} s  {row['calls']} calls")
+        print(f"    {row['function']:<64} {row['seconds']:7.2f} s  {row['calls']} calls")
 
 
 # --- Command line ------------------------------------------------------------------------------

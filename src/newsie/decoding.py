@@ -107,9 +107,16 @@ SNAP_CANDIDATES: dict[str, Callable[[str], list[tuple[int, int]]]] = {
 }
 
 
-def snap_span(start: int, end: int, regions: Sequence[tuple[int, int]]) -> tuple[int, int]:
-    """The region (sorted, non-overlapping) that contains `[start, end)`, else the span itself."""
+# A quote is by definition what lies between paired marks: one outside them is dropped.
+SNAP_REQUIRED = frozenset({"QUOTE"})
+
+
+def snap_span(
+    start: int, end: int, regions: Sequence[tuple[int, int]], required: bool = False
+) -> tuple[int, int] | None:
+    """The region (sorted, non-overlapping) that contains `[start, end)`; else the span itself,
+    or None when a containing region is `required`."""
     k = bisect_right(regions, (start, float("inf"))) - 1
     if k >= 0 and regions[k][0] <= start and end <= regions[k][1]:
         return regions[k]
-    return start, end
+    return None if required else (start, end)

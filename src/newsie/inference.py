@@ -19,6 +19,7 @@ from newsie.data import Annotated, Document, Relation, Span
 from newsie.decoding import (
     NEG_INF,
     SNAP_CANDIDATES,
+    SNAP_REQUIRED,
     TokenSpan,
     snap_span,
     spans_from_tags,
@@ -92,6 +93,8 @@ class Predictor:
         if not 0 <= self.stride < self.content_length:
             raise ValueError(f"stride must lie in [0, {self.content_length}), got {self.stride}")
         self.schema = config.label_schema
+        # Read once: `_key` runs for every span of every window, and config lookups are not free.
+        self.trim, self.snap = config.trim_boundaries, config.snap_boundaries
         self.allowed = model.allowed_relations.cpu().numpy()
 
     def predict(self, texts: Iterable[str]) -> Iterator[Document]:
@@ -212,15 +215,18 @@ class Predictor:
         offsets = state.tokens.offsets
         label = self.schema.span_types[span.type_index]
         start, end = offsets[token_base + span.first, 0], offsets[token_base + span.last, 1]
-        if self.model.config.trim_boundaries:
+        if self.trim:
             trimmed = trim_span(state.text, int(start), int(end), label)
             if trimmed is None:
                 return None
             start, end = trimmed
-        if self.model.config.snap_boundaries and label in SNAP_CANDIDATES:
+        if self.snap and label in SNAP_CANDIDATES:
             if label not in state.regions:
                 state.regions[label] = SNAP_CANDIDATES[label](state.text)
-            start, end = snap_span(int(start), int(end), state.regions[label])
+            snapped = snap_span(start, end, state.regions[label], label in SNAP_REQUIRED)
+            if snapped is None:
+                return None
+            start, end = snapped
         return (span.type_index, int(start), int(end))
 
     def _finish(self, state: _DocState) -> Document:

@@ -4,13 +4,15 @@
 channel) and quantizes its input at run time (one scale per call). Embeddings, layer norms and
 attention's matrix products stay float32. No calibration data is needed.
 
-Backend: `torch.ao.quantization.quantize_dynamic` (fbgemm/x86 kernels). torch marks `torch.ao`
-deprecated in favour of torchao's `quantize_(model, Int8DynamicActivationInt8WeightConfig())`,
-but on CPU in eager mode that replacement ran all-MiniLM-L6-v2 about 16 times *slower* than
-float32 (torchao 0.18, torch 2.13; it targets torch.compile and GPUs), while torch.ao's kernels
-ran 1.5-1.7 times faster. So newsie keeps torch.ao while it ships, and says so clearly if a torch
-release drops it. Per-channel weight scales keep MiniLM's hidden states closer to float32 than
-per-tensor scales (mean cosine 0.975 against 0.933 on news text) at the same speed.
+Backend: `torch.ao.quantization.quantize_dynamic` (fbgemm/x86 kernels), in torch 2.13 still
+there though marked deprecated in favour of torchao's
+`quantize_(model, Int8DynamicActivationInt8WeightConfig())`. That replacement ran
+all-MiniLM-L6-v2 about 16 times *slower* than float32 on CPU in eager mode (torchao 0.18, torch
+2.13: it targets torch.compile and GPUs), so newsie keeps torch.ao while torch ships it and says
+so clearly if a release drops it. Per-channel weight scales kept MiniLM's hidden states closer to
+float32 than per-tensor ones (mean cosine 0.975 against 0.933 on a news sentence) at the same
+speed. The gain depends on the CPU: the whole pipeline ran 1.4 times faster on 2 AMD EPYC cores
+but only 1.1 times on 16 Xeon cores, so measure yours: `scripts/benchmark.py --device cpu --int8`.
 """
 
 from __future__ import annotations

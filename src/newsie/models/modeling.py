@@ -133,11 +133,14 @@ class NewsieModel(PreTrainedModel):
             pair_logits = self.score_pairs(hidden, span_index, pair_index)
         loss = None
         if labels is not None:
-            loss = nn.functional.cross_entropy(
-                tag_logits.float().reshape(-1, 3), labels.reshape(-1), ignore_index=IGNORE
+            loss = _masked_mean(
+                nn.functional.cross_entropy(
+                    tag_logits.float().reshape(-1, 3),
+                    labels.reshape(-1).clamp(min=0),
+                    reduction="none",
+                ),
+                labels.reshape(-1) != IGNORE,
             )
-            if torch.isnan(loss):  # every tag ignored (no annotated span type in the batch)
-                loss = tag_logits.sum() * 0.0
             if pair_logits is not None and pair_labels is not None:
                 loss = loss + self.config.relation_loss_weight * _masked_bce(
                     pair_logits, pair_labels
@@ -164,8 +167,14 @@ def _distance_bucket(offset: torch.Tensor) -> torch.Tensor:
 
 def _masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     mask = targets != IGNORE
-    if not mask.any():
-        return logits.sum() * 0.0
-    return nn.functional.binary_cross_entropy_with_logits(
-        logits.float()[mask], targets.float()[mask]
+    losses = nn.functional.binary_cross_entropy_with_logits(
+        logits.float(), targets.float().clamp(min=0), reduction="none"
     )
+    return _masked_mean(losses, mask)
+
+
+def _masked_mean(losses: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean over unmasked entries, 0 when all are masked (a batch of unannotated types), without
+    the host sync that a data-dependent branch or boolean indexing would cost on a GPU."""
+    mask = mask.to(losses.dtype)
+    return (losses * mask).sum() / mask.sum().clamp(min=1.0)
