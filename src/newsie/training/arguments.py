@@ -148,12 +148,12 @@ def _build(cls, values: dict, where: str):
     if unknown:
         raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
     try:
-        return cls(**{k: _coerce(known[k], v, where) for k, v in values.items()})
+        return cls(**{k: _coerce(known[k], v) for k, v in values.items()})
     except ValueError as err:
         raise ValueError(f"{where}: {err}") from None
 
 
-def _coerce(spec: dataclasses.Field, value: Any, where: str) -> Any:
+def _coerce(spec: dataclasses.Field, value: Any) -> Any:
     """YAML reads `5e-5` as a string; turn scalars into the field's declared type."""
     kind = spec.type if isinstance(spec.type, str) else getattr(spec.type, "__name__", "")
     try:
@@ -162,7 +162,7 @@ def _coerce(spec: dataclasses.Field, value: Any, where: str) -> Any:
         if kind == "int" and isinstance(value, str):
             return int(value)
     except ValueError:
-        raise ValueError(f"{where}.{spec.name}: {value!r} is not of type {kind}") from None
+        raise ValueError(f"{spec.name}: {value!r} is not of type {kind}") from None
     return value
 
 
