@@ -12,6 +12,7 @@ from newsie.evaluation import (
     format_scores_for_card,
     match_spans,
     precision_recall_f1,
+    seqeval_f1,
     seqeval_report,
     trimmed_bounds,
 )
@@ -227,6 +228,16 @@ def test_seqeval_report_scores_each_type_on_whitespace_tokens():
     assert rows["QUOTE"] == ["1.000", "1.000", "1.000", "1"]
     assert rows["ACTOR"] == ["0.000", "0.000", "0.000", "1"]
     assert "CASUALTY" not in rows
+
+
+def test_seqeval_f1_gives_the_report_as_numbers():
+    gold = doc('"[Go to [Homs]{l:LOCATION} now]{q:QUOTE}" said [Ahmed Saleh]{a:ACTOR}.')
+    pred = doc('"[Go to [Homs]{l:LOCATION} now]{q:QUOTE}" said [Ahmed]{a:ACTOR} Saleh.')
+    scores = seqeval_f1([gold], [pred])
+    assert scores["LOCATION"] == scores["QUOTE"] == 1.0
+    assert scores["ACTOR"] == 0.0
+    assert scores["micro"] == pytest.approx(2 / 3)
+    assert seqeval_f1([doc("Nothing happened.")], [doc("Nothing happened.")]) == {}
 
 
 def test_seqeval_report_without_any_span_says_so():

@@ -424,11 +424,10 @@ def _bio_tags(spans: Sequence[Span], tokens: Sequence[tuple[int, int]], label: s
     return tags
 
 
-def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digits: int = 3) -> str:
-    """seqeval's entity-level classification report over BIO tags of whitespace tokens.
-
-    Types may nest, so each document gives one tag sequence per annotated span type.
-    """
+def _seqeval_sequences(
+    gold: Sequence[Document], predicted: Sequence[Document]
+) -> tuple[list[list[str]], list[list[str]]]:
+    """BIO tags of whitespace tokens, one sequence per document and annotated type (types nest)."""
     y_true: list[list[str]] = []
     y_pred: list[list[str]] = []
     for gold_doc, pred_doc in _aligned_pairs(gold, predicted):
@@ -436,7 +435,23 @@ def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digi
         for label in gold_doc.annotated.spans:
             y_true.append(_bio_tags(gold_doc.spans_of(label), tokens, label))
             y_pred.append(_bio_tags(pred_doc.spans_of(label), tokens, label))
+    return y_true, y_pred
+
+
+def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digits: int = 3) -> str:
+    """seqeval's entity-level classification report over BIO tags of whitespace tokens."""
+    y_true, y_pred = _seqeval_sequences(gold, predicted)
     if not any(tag != "O" for seq in y_true + y_pred for tag in seq):
         # seqeval cannot build a report without a single entity.
         return "no spans of the annotated types in gold or predicted documents"
     return classification_report(y_true, y_pred, digits=digits, zero_division=0)
+
+
+def seqeval_f1(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, float]:
+    """seqeval's F1 per span type and `micro`, as numbers (empty when there is no span at all)."""
+    y_true, y_pred = _seqeval_sequences(gold, predicted)
+    if not any(tag != "O" for seq in y_true + y_pred for tag in seq):
+        return {}
+    report = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
+    return {("micro" if name == "micro avg" else name): float(row["f1-score"])
+            for name, row in report.items() if name not in ("macro avg", "weighted avg")}

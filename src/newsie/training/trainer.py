@@ -17,7 +17,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from newsie.data import Document
 from newsie.encoders import resolve_encoder
-from newsie.evaluation import evaluate
+from newsie.evaluation import evaluate, seqeval_f1
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
@@ -99,7 +99,8 @@ class NewsieTrainer(Trainer):
 
 
 def flat_metrics(gold: list[Document], predicted: list[Document]) -> dict[str, float]:
-    """Strict span and relation scores as flat names (`ACTOR_f1`, `SPEAKER_f1`, `micro_f1`, ...)."""
+    """Strict span and relation scores as flat names (`ACTOR_f1`, `SPEAKER_f1`, `micro_f1`, ...),
+    and seqeval's token-level F1 per type (`seqeval_ACTOR_f1`, `seqeval_micro_f1`)."""
     result = evaluate(gold, predicted)
     metrics: dict[str, float] = {}
     for label, scores in result.spans["strict"].items():
@@ -126,6 +127,7 @@ def flat_metrics(gold: list[Document], predicted: list[Document]) -> dict[str, f
         relation_micro_f1=relations.f1,
         relaxed_micro_f1=result.span_micro("relaxed").f1,
     )
+    metrics.update({f"seqeval_{label}_f1": f1 for label, f1 in seqeval_f1(gold, predicted).items()})
     count_accuracy = result.casualty["count"].value
     if count_accuracy is not None:
         metrics["casualty_count_accuracy"] = count_accuracy
