@@ -75,7 +75,7 @@ class Predictor:
         batch_size: int = 32,
         max_length: int | None = None,
         stride: int | None = None,
-        chunk_chars: int = 200_000,
+        chunk_chars: int = 1_000_000,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
