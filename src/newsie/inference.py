@@ -57,6 +57,9 @@ class _DocState:
     pair_scores: dict[tuple[int, SpanKey, SpanKey], tuple[int, float]] = field(default_factory=dict)
     # label -> the text's snap regions for that label (see decoding.SNAP_CANDIDATES), on demand
     regions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    # (type, first, last document token) -> its SpanKey: overlapping windows and the document
+    # decode the same token spans, and trimming and snapping them is the costly part of a key
+    keys: dict[tuple[int, int, int], SpanKey | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tags = np.zeros((len(self.tokens), self.n_types), dtype=np.int8)
@@ -212,9 +215,16 @@ class Predictor:
                     state.pair_scores[key] = (edge, float(row[r]))
 
     def _key(self, state: _DocState, token_base: int, span: TokenSpan) -> SpanKey | None:
-        offsets = state.tokens.offsets
-        label = self.schema.span_types[span.type_index]
-        start, end = offsets[token_base + span.first, 0], offsets[token_base + span.last, 1]
+        tokens = (span.type_index, token_base + span.first, token_base + span.last)
+        if tokens not in state.keys:
+            state.keys[tokens] = self._compute_key(state, *tokens)
+        return state.keys[tokens]
+
+    def _compute_key(
+        self, state: _DocState, type_index: int, first: int, last: int
+    ) -> SpanKey | None:
+        label = self.schema.span_types[type_index]
+        start, end = state.tokens.offsets[first, 0], state.tokens.offsets[last, 1]
         if self.trim:
             trimmed = trim_span(state.text, int(start), int(end), label)
             if trimmed is None:
@@ -227,7 +237,7 @@ class Predictor:
             if snapped is None:
                 return None
             start, end = snapped
-        return (span.type_index, int(start), int(end))
+        return (type_index, int(start), int(end))
 
     def _finish(self, state: _DocState) -> Document:
         spans: dict[SpanKey, Span] = {}
