@@ -171,6 +171,25 @@ def test_relations_appear_and_join_allowed_types(eager_extractor):
     assert len(heads) == len(set(heads))  # one tail per head and relation (the config's default)
 
 
+def test_relations_do_not_depend_on_how_windows_are_batched(sparse_extractor):
+    # Prediction runs batches as a pipeline (decode one while the next computes); each batch's
+    # spans and relation scores must still land in the right documents, in the same order.
+    texts = [" ".join(SENTENCES[k % 3 :] + SENTENCES[: k % 3]) * (1 + k % 4) for k in range(9)]
+
+    def triples(batch_size: int) -> list[list[tuple]]:
+        return [
+            [(r.label, r.head.start, r.tail.start) for r in doc.relations]
+            + [(s.label, s.start, s.end) for s in doc.spans]
+            for doc in sparse_extractor.pipe(texts, batch_size=batch_size)
+        ]
+
+    one_at_a_time = triples(1)
+    relation_labels = set(sparse_extractor.schema.relation_names)
+    assert sum(t[0] in relation_labels for doc in one_at_a_time for t in doc) > 10
+    assert triples(2) == one_at_a_time
+    assert triples(64) == one_at_a_time
+
+
 @settings(max_examples=50, deadline=None)
 @given(text=st.text(max_size=200))
 def test_any_unicode_text_gives_exact_spans_and_valid_relations(eager_extractor, text):

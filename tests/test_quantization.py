@@ -63,9 +63,30 @@ def test_int8_tag_log_probs_are_close_to_float32(sharp_model, tiny_model):
     assert (approximate.argmax(-1) == reference.argmax(-1)).float().mean() > 0.95
 
 
+def test_first_position_gets_its_own_input_scale():
+    # A first token 50 times larger than the rest (as [CLS] is in BERT-like encoders) must not
+    # coarsen the others: quantized on one shared scale, their error grows by about as much.
+    generator = torch.Generator().manual_seed(0)
+    linear = nn.Linear(64, 32)
+    x = torch.randn(4, 24, 64, generator=generator)
+    x[:, 0] *= 50
+    original = x.clone()
+    with torch.inference_mode():
+        reference = linear(x)
+        out = quantize_dynamic_int8(linear)(x)
+        shared_scale = torch.ops.quantized.linear_dynamic(
+            x, quantize_dynamic_int8(linear)._packed, reduce_range=True
+        )
+    assert torch.equal(x, original)  # the input is restored
+    error = (out - reference)[:, 1:].abs().mean()
+    assert error < 0.03 * reference[:, 1:].abs().mean()
+    assert error * 5 < (shared_scale - reference)[:, 1:].abs().mean()
+    assert torch.allclose(out[:, 0], reference[:, 0], rtol=0.05, atol=0.05 * 50)
+
+
 def test_quantization_replaces_linear_layers_of_a_copy_only(sharp_model):
     quantized = quantize_model(sharp_model, "int8")
-    quantized_linear = torch.ao.nn.quantized.dynamic.Linear
+    from newsie.quantization import Int8Linear as quantized_linear
     assert any(isinstance(m, quantized_linear) for m in quantized.modules())
     assert not any(isinstance(m, nn.Linear) for m in quantized.modules())
     assert not any(isinstance(m, quantized_linear) for m in sharp_model.modules())

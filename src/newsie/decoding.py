@@ -28,26 +28,27 @@ def viterbi_bio(log_probs: np.ndarray) -> np.ndarray:
     tags = np.zeros((n, length, k), dtype=np.int8)
     if length == 0:
         return tags
-    score = log_probs[:, 0].astype(np.float32)
+    emissions = log_probs.astype(np.float32, copy=False)
+    score = emissions[:, 0].copy()
     score[..., I] = NEG_INF
-    back = np.zeros((n, length, k, 3), dtype=np.int8)
+    # Back-pointers: O and B follow the best tag of any kind; I follows B or I, whichever scored
+    # more (`from_b`). Whole arrays per step keep the Python loop to one pass over positions.
+    best_before = np.zeros((n, length, k), dtype=np.int8)
+    from_b = np.zeros((n, length, k), dtype=bool)
     for t in range(1, length):
-        arg_any = score.argmax(-1)
-        best_any = np.take_along_axis(score, arg_any[..., None], -1)[..., 0]
-        from_b = score[..., B] >= score[..., I]
-        best_bi = np.where(from_b, score[..., B], score[..., I])
-        emit = log_probs[:, t]
-        score = np.stack(
-            [best_any + emit[..., O], best_any + emit[..., B], best_bi + emit[..., I]], -1
-        )
-        back[:, t, :, O] = arg_any
-        back[:, t, :, B] = arg_any
-        back[:, t, :, I] = np.where(from_b, B, I)
+        best_before[:, t] = score.argmax(-1)
+        best_any = score.max(-1)
+        from_b[:, t] = score[..., B] >= score[..., I]
+        best_bi = np.maximum(score[..., B], score[..., I])
+        emit = emissions[:, t]
+        score = np.empty_like(score)
+        score[..., O] = best_any + emit[..., O]
+        score[..., B] = best_any + emit[..., B]
+        score[..., I] = best_bi + emit[..., I]
     tags[:, -1] = score.argmax(-1)
     for t in range(length - 1, 0, -1):
-        tags[:, t - 1] = np.take_along_axis(back[:, t], tags[:, t][..., None].astype(np.int64), -1)[
-            ..., 0
-        ]
+        after = tags[:, t]
+        tags[:, t - 1] = np.where(after == I, np.where(from_b[:, t], B, I), best_before[:, t])
     return tags
 
 

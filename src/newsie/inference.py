@@ -66,6 +66,51 @@ class _DocState:
         self.log_probs = np.zeros((len(self.tokens), self.n_types, 3), dtype=np.float32)
 
 
+@dataclass
+class _HostCopy:
+    """A device tensor on its way to host memory: on a GPU the copy runs behind the work queued
+    before it, and `numpy()` waits for it only when the host needs the values."""
+
+    tensor: torch.Tensor
+    ready: torch.cuda.Event | None = None
+
+    @classmethod
+    def start(cls, tensor: torch.Tensor) -> _HostCopy:
+        if tensor.device.type != "cuda":
+            return cls(tensor)
+        host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=True)
+        host.copy_(tensor, non_blocking=True)
+        ready = torch.cuda.Event()
+        ready.record()
+        return cls(host, ready)
+
+    def numpy(self) -> np.ndarray:
+        if self.ready is not None:
+            self.ready.synchronize()
+        return self.tensor.numpy()
+
+
+@dataclass
+class _TaggedBatch:
+    """A batch whose encoder and tagger have been launched."""
+
+    windows: list[Window]
+    hidden: torch.Tensor
+    log_probs: _HostCopy  # (windows, content length, K, 3)
+
+
+@dataclass
+class _ScoredPairs:
+    """The span pairs of a batch, whose relation scores are on their way."""
+
+    pairs: list[tuple[int, int]]  # (head, tail) rows of `keys`
+    centrality: list[int]  # per pair: its distance from the window's edges
+    keys: list[SpanKey | None]  # per span row
+    doc_of_row: list[int]  # per span row: the document's index in the chunk
+    allowed: np.ndarray  # (pairs, R): which relations the pair's types allow
+    scores: _HostCopy  # (pairs, R) probabilities
+
+
 class Predictor:
     """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class."""
 
@@ -132,12 +177,27 @@ class Predictor:
         ]
         windows.sort(key=lambda w: w.end - w.start)
         self.model.eval()
+        # A three-stage pipeline over batches: while the device runs batch j, the host decodes
+        # the tags of batch j-1 (and launches its relation scorer) and collects the relation
+        # scores of batch j-2. On a GPU the host work hides behind the encoder's; on a CPU the
+        # stages simply run in turn. States are updated in batch order either way.
+        tagged: _TaggedBatch | None = None
+        scored: _ScoredPairs | None = None
         for first in range(0, len(windows), self.batch_size):
-            self._run_batch(windows[first : first + self.batch_size], states)
+            launched = self._launch(windows[first : first + self.batch_size], states)
+            decoded = self._decode(tagged, states) if tagged is not None else None
+            if scored is not None:
+                self._collect(scored, states)
+            tagged, scored = launched, decoded
+        decoded = self._decode(tagged, states) if tagged is not None else None
+        for pending in (scored, decoded):
+            if pending is not None:
+                self._collect(pending, states)
         for state in states:
             yield self._finish(state)
 
-    def _run_batch(self, windows: list[Window], states: list[_DocState]) -> None:
+    def _launch(self, windows: list[Window], states: list[_DocState]) -> _TaggedBatch:
+        """Start the encoder and tagger on a batch of windows; on a GPU this returns at once."""
         special = self.special
         rows = [window_input(states[w.doc_index].tokens.ids, w, special) for w in windows]
         width = max(len(r) for r in rows)
@@ -159,7 +219,13 @@ class Predictor:
                 self._to_device(shapes) if self.model.config.use_casing else None,
             )
             log_probs = torch.log_softmax(self.model.tag(hidden).float(), dim=-1)
-            log_probs = log_probs[:, lead : lead + self.content_length].cpu().numpy()
+            log_probs = _HostCopy.start(log_probs[:, lead : lead + self.content_length])
+        return _TaggedBatch(windows, hidden, log_probs)
+
+    def _decode(self, batch: _TaggedBatch, states: list[_DocState]) -> _ScoredPairs | None:
+        """Viterbi over a batch's tags, into its documents' states; launches its relation scorer."""
+        windows = batch.windows
+        log_probs = batch.log_probs.numpy()
         lengths = np.array([w.end - w.start for w in windows])
         padding = np.arange(log_probs.shape[1])[None, :] >= lengths[:, None]
         log_probs[padding] = NEG_INF
@@ -172,9 +238,11 @@ class Predictor:
             state.tags[w.own_start : w.own_end] = tags[i, a:b]
             state.log_probs[w.own_start : w.own_end] = log_probs[i, a:b]
             window_spans.append(spans_from_tags(tags[i, : lengths[i]], log_probs[i, : lengths[i]]))
-        self._score_relations(windows, window_spans, states, hidden, lead)
+        return self._score_pairs(windows, window_spans, states, batch.hidden)
 
-    def _score_relations(self, windows, window_spans, states, hidden, lead) -> None:
+    def _score_pairs(self, windows, window_spans, states, hidden) -> _ScoredPairs | None:
+        """Pair the spans that share a window and launch the relation scorer on the pairs."""
+        lead = len(self.special.prefix)
         span_rows, keys, pairs, centrality = [], [], [], []
         pairable = self.allowed.any(-1)  # (K, K): may a head of type h pair with a tail of type t
         for i, (w, spans) in enumerate(zip(windows, window_spans, strict=True)):
@@ -200,19 +268,33 @@ class Predictor:
             pairs += zip((heads + base).tolist(), (tails + base).tolist(), strict=True)
             centrality += edge.tolist()
         if not pairs:
-            return
+            return None
+        pair_array = np.array(pairs)
+        span_array = np.array(span_rows)
         with torch.inference_mode():
             logits = self.model.score_pairs(
-                hidden, self._to_device(np.array(span_rows)), self._to_device(np.array(pairs))
+                hidden, self._to_device(span_array), self._to_device(pair_array)
             )
-            scores = torch.sigmoid(logits.float()).cpu().numpy()
-        for (h, t), edge, row in zip(pairs, centrality, scores, strict=True):
-            state = states[windows[span_rows[h][0]].doc_index]
-            head_type, tail_type = span_rows[h][3], span_rows[t][3]
-            for r in np.flatnonzero(self.allowed[head_type, tail_type]):
-                key = (int(r), keys[h], keys[t])
-                if key not in state.pair_scores or state.pair_scores[key][0] < edge:
-                    state.pair_scores[key] = (edge, float(row[r]))
+            scores = _HostCopy.start(torch.sigmoid(logits.float()))
+        types = span_array[:, 3]
+        allowed = self.allowed[types[pair_array[:, 0]], types[pair_array[:, 1]]]
+        doc_of_row = [windows[row[0]].doc_index for row in span_rows]
+        return _ScoredPairs(pairs, centrality, keys, doc_of_row, allowed, scores)
+
+    def _collect(self, scored: _ScoredPairs, states: list[_DocState]) -> None:
+        """Keep, per document and (relation, head, tail), the score of the most central window."""
+        pair_at, relation_at = np.nonzero(scored.allowed)
+        scores = scored.scores.numpy()[pair_at, relation_at]
+        # Plain lists: the loop is the one per-pair Python work left, a dictionary update.
+        for p, r, score in zip(
+            pair_at.tolist(), relation_at.tolist(), scores.tolist(), strict=True
+        ):
+            h, t = scored.pairs[p]
+            edge = scored.centrality[p]
+            pair_scores = states[scored.doc_of_row[h]].pair_scores
+            key = (r, scored.keys[h], scored.keys[t])
+            if key not in pair_scores or pair_scores[key][0] < edge:
+                pair_scores[key] = (edge, score)
 
     def _key(self, state: _DocState, token_base: int, span: TokenSpan) -> SpanKey | None:
         tokens = (span.type_index, token_base + span.first, token_base + span.last)
