@@ -76,7 +76,7 @@ from newsie.models import NewsieModel, load_model_folder, save_model_folder
 from newsie.quantization import quantize_model
 from newsie.schema import DEFAULT_SCHEMA
 from newsie.training.arguments import TrainingSettings
-from newsie.training.features import NewsieCollator, build_features
+from newsie.training.features import NewsieCollator, build_features, unpack_row
 from newsie.training.trainer import NewsieTrainer
 from newsie.windows import IGNORE, TAGS, O, SpecialTokens, make_windows, tokenize, window_input
 
@@ -710,7 +710,7 @@ def flat_labels(rows: list[list[int]]) -> list[int]:
 def run_train_hf(job: Job) -> dict:
     tokenizer, features = training_features(job)
     features = features.map(
-        lambda row: {"labels": flat_labels(row["labels"])},
+        lambda row: {"labels": flat_labels(unpack_row(row)["labels"].tolist())},
         remove_columns=["shapes", "spans", "pairs", "pair_labels"],
     )
     model = AutoModelForTokenClassification.from_pretrained(

@@ -13,7 +13,7 @@ import torch
 from newsie.data import Annotated
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA
-from newsie.training.features import NewsieCollator, build_features
+from newsie.training.features import NewsieCollator, build_features, unpack_row
 from newsie.windows import IGNORE
 
 SCHEMA = DEFAULT_SCHEMA
@@ -31,6 +31,12 @@ def model_and_tokenizer(tiny_model_dir):
 def features(documents, tokenizer, max_length: int = 64, stride: int = 16):
     return build_features(documents, tokenizer, SCHEMA, max_length=max_length, stride=stride,
                           use_casing=False)
+
+
+def unpacked(documents, tokenizer, **settings) -> list[dict]:
+    """The feature rows as Python lists of their shapes, easy to compare."""
+    return [{name: array.tolist() for name, array in unpack_row(row).items()}
+            for row in features(documents, tokenizer, **settings)]
 
 
 def batch_of(documents, tokenizer, **settings) -> dict[str, torch.Tensor]:
@@ -61,7 +67,7 @@ def test_labels_of_unannotated_types_are_ignored(model_and_tokenizer, documents)
     _, tokenizer = model_and_tokenizer
     partial = documents[0]
     partial.annotated = Annotated(spans=("ACTOR", "LOCATION"), relations=())
-    [row] = features([partial], tokenizer)
+    [row] = unpacked([partial], tokenizer)
     labels = torch.tensor(row["labels"])
     for label in ("CASUALTY", "QUOTE"):
         assert (labels[:, TYPES.index(label)] == IGNORE).all()
@@ -114,7 +120,7 @@ def test_a_batch_with_no_annotated_type_gives_a_zero_loss(model_and_tokenizer, d
 
 def labelled_pairs(doc, tokenizer) -> set[tuple[str, str, tuple[int, ...]]]:
     """(head text, tail text, label per relation type) of the one window of `doc`."""
-    [row] = features([doc], tokenizer)
+    [row] = unpacked([doc], tokenizer)
     texts = [span.text for span in doc.spans]  # the window holds every span, in document order
     assert [TYPES[t] for _, _, t in row["spans"]] == [span.label for span in doc.spans]
     return {(texts[h], texts[t], tuple(labels))
@@ -145,7 +151,7 @@ def test_relation_pairs_are_allowed_type_pairs_labelled_by_gold(model_and_tokeni
 
 def test_relation_pairs_only_join_spans_inside_one_window(model_and_tokenizer, documents):
     _, tokenizer = model_and_tokenizer
-    rows = list(features(documents[:1], tokenizer, max_length=12, stride=4))
+    rows = unpacked(documents[:1], tokenizer, max_length=12, stride=4)
     assert len(rows) > 1
     for row in rows:
         n = len(row["input_ids"])
