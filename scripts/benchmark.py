@@ -795,6 +795,12 @@ def add_rates(result: dict, corpus: dict) -> dict:
     return result
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run of median time, with every run's seconds beside it."""
+    middle = sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+    return {**middle, "runs_s": [run["seconds"] for run in runs]}
+
+
 # (numerator, denominator, what is compared, target: a number, a number per device type, or None)
 RATIOS = [
     ("newsie", "hf-pipeline", "tokens_per_s", None),
@@ -824,6 +830,10 @@ def ratios(results: dict[str, dict], device: str) -> list[dict]:
                 }
             )
     return found
+
+
+def _cell(fmt: str | Callable, value) -> str:
+    return fmt(value) if callable(fmt) else fmt.format(value)
 
 
 def print_report(report: dict) -> None:
@@ -863,10 +873,12 @@ def print_report(report: dict) -> None:
         ("entities", "entities", "{}"),
         ("windows", "windows", "{}"),
         ("tokenize_s", "tokenize s", "{:.2f}"),
+        ("runs_s", "every run s", lambda runs: " ".join(f"{s:.1f}" for s in runs)),
     ]
     shown = [c for c in columns if any(c[0] in r for r in rows)]
     table = [[head for _, head, _ in shown]]
-    table += [[fmt.format(r[key]) if key in r else "" for key, _, fmt in shown] for r in rows]
+    shown = [c for c in shown if c[0] != "runs_s" or any(len(r["runs_s"]) > 1 for r in rows)]
+    table += [[_cell(fmt, r[key]) if key in r else "" for key, _, fmt in shown] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(shown))]
     print()
     for line in table:
@@ -939,6 +951,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-length", type=int, default=512, help="window length in tokens")
     parser.add_argument("--stride", type=int, default=128, help="overlap of windows in tokens")
     parser.add_argument("--warmup", type=int, default=4, help="documents run before timing")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every system this many times, round-robin, and report the median run",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument(
@@ -982,8 +1000,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.int8 and (args.device != "cpu" or args.dtype != "float32"):
         parser.error("--int8 runs on CPU from float32 weights: add --device cpu")
-    if args.docs < 1 or args.batch_size < 1 or args.warmup < 0:
-        parser.error("--docs and --batch-size must be at least 1, --warmup at least 0")
+    if args.docs < 1 or args.batch_size < 1 or args.repeat < 1 or args.warmup < 0:
+        parser.error("--docs, --batch-size and --repeat must be at least 1, --warmup at least 0")
     return args
 
 
@@ -1009,9 +1027,12 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="newsie-benchmark-") as folder:
         print(f"preparing the corpus and model folders in {folder} ...", flush=True)
         job, corpus, model = prepare_workspace(args, Path(folder))
-        results = {
-            name: add_rates(spawn(name, Path(folder)), corpus) for name in chosen_systems(args)
-        }
+        names = chosen_systems(args)
+        runs: dict[str, list[dict]] = {name: [] for name in names}
+        for _ in range(args.repeat):  # round-robin: a slow spell of the machine hits every system
+            for name in names:
+                runs[name].append(add_rates(spawn(name, Path(folder)), corpus))
+        results = {name: median_run(found) for name, found in runs.items()}
     report = {
         "machine": machine,
         "corpus": corpus,

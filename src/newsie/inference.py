@@ -8,6 +8,7 @@ Memory is bounded by the chunk and the batch, not by how many texts stream throu
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -111,6 +112,24 @@ class _ScoredPairs:
     scores: _HostCopy  # (pairs, R) probabilities
 
 
+@dataclass
+class _DecodedBatch:
+    """A batch whose tags are in its documents' states; its relation scores may be on their way."""
+
+    windows: list[Window]
+    pairs: _ScoredPairs | None
+
+
+def _completed(windows: list[Window], unfinished: Counter) -> list[int]:
+    """Documents whose last unfinished windows are among `windows`."""
+    done = []
+    for w in windows:
+        unfinished[w.doc_index] -= 1
+        if not unfinished[w.doc_index]:
+            done.append(w.doc_index)
+    return done
+
+
 class Predictor:
     """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class."""
 
@@ -175,26 +194,31 @@ class Predictor:
             if len(s.tokens)
             for w in make_windows(len(s.tokens), self.content_length, self.stride, i)
         ]
+        # Short windows (documents' last windows) first; Python's sort is stable, so the long
+        # ones that follow keep document order and documents complete one after another.
         windows.sort(key=lambda w: w.end - w.start)
         self.model.eval()
-        # A three-stage pipeline over batches: while the device runs batch j, the host decodes
-        # the tags of batch j-1 (and launches its relation scorer) and collects the relation
-        # scores of batch j-2. On a GPU the host work hides behind the encoder's; on a CPU the
-        # stages simply run in turn. States are updated in batch order either way.
+        unfinished = Counter(w.doc_index for w in windows)
+        documents: dict[int, Document] = {}
+        batches = [
+            windows[i : i + self.batch_size] for i in range(0, len(windows), self.batch_size)
+        ]
+        # A three-stage pipeline: while the device runs batch j, the host decodes the tags of
+        # batch j-1 (and launches its relation scorer), then collects the relation scores of
+        # batch j-2 and assembles the documents it completes. On a GPU the host work hides behind
+        # the encoder's; on a CPU the stages run in turn. Either way states change in batch order.
         tagged: _TaggedBatch | None = None
-        scored: _ScoredPairs | None = None
-        for first in range(0, len(windows), self.batch_size):
-            launched = self._launch(windows[first : first + self.batch_size], states)
-            decoded = self._decode(tagged, states) if tagged is not None else None
-            if scored is not None:
-                self._collect(scored, states)
-            tagged, scored = launched, decoded
-        decoded = self._decode(tagged, states) if tagged is not None else None
-        for pending in (scored, decoded):
-            if pending is not None:
-                self._collect(pending, states)
-        for state in states:
-            yield self._finish(state)
+        decoded: _DecodedBatch | None = None
+        for batch in [*batches, None, None]:  # two empty rounds drain the pipeline
+            launched = self._launch(batch, states) if batch is not None else None
+            next_decoded = self._decode(tagged, states) if tagged is not None else None
+            if decoded is not None:
+                self._collect(decoded.pairs, states)
+                for index in _completed(decoded.windows, unfinished):
+                    documents[index] = self._finish(states[index])
+            tagged, decoded = launched, next_decoded
+        for index, state in enumerate(states):
+            yield documents.pop(index) if index in documents else self._finish(state)
 
     def _launch(self, windows: list[Window], states: list[_DocState]) -> _TaggedBatch:
         """Start the encoder and tagger on a batch of windows; on a GPU this returns at once."""
@@ -222,7 +246,7 @@ class Predictor:
             log_probs = _HostCopy.start(log_probs[:, lead : lead + self.content_length])
         return _TaggedBatch(windows, hidden, log_probs)
 
-    def _decode(self, batch: _TaggedBatch, states: list[_DocState]) -> _ScoredPairs | None:
+    def _decode(self, batch: _TaggedBatch, states: list[_DocState]) -> _DecodedBatch:
         """Viterbi over a batch's tags, into its documents' states; launches its relation scorer."""
         windows = batch.windows
         log_probs = batch.log_probs.numpy()
@@ -238,7 +262,9 @@ class Predictor:
             state.tags[w.own_start : w.own_end] = tags[i, a:b]
             state.log_probs[w.own_start : w.own_end] = log_probs[i, a:b]
             window_spans.append(spans_from_tags(tags[i, : lengths[i]], log_probs[i, : lengths[i]]))
-        return self._score_pairs(windows, window_spans, states, batch.hidden)
+        return _DecodedBatch(
+            windows, self._score_pairs(windows, window_spans, states, batch.hidden)
+        )
 
     def _score_pairs(self, windows, window_spans, states, hidden) -> _ScoredPairs | None:
         """Pair the spans that share a window and launch the relation scorer on the pairs."""
@@ -281,8 +307,10 @@ class Predictor:
         doc_of_row = [windows[row[0]].doc_index for row in span_rows]
         return _ScoredPairs(pairs, centrality, keys, doc_of_row, allowed, scores)
 
-    def _collect(self, scored: _ScoredPairs, states: list[_DocState]) -> None:
+    def _collect(self, scored: _ScoredPairs | None, states: list[_DocState]) -> None:
         """Keep, per document and (relation, head, tail), the score of the most central window."""
+        if scored is None:
+            return
         pair_at, relation_at = np.nonzero(scored.allowed)
         scores = scored.scores.numpy()[pair_at, relation_at]
         # Plain lists: the loop is the one per-pair Python work left, a dictionary update.
