@@ -408,11 +408,26 @@ def count_predictions(documents) -> dict:
 
 
 def newsie_system(job: Job, quantize: str | None) -> dict:
+    """Times `Extractor.pipe`, then, in the same process right after, the extractor's own
+    encoder alone over the same windows: a ceiling that a slow spell of a shared machine
+    moves together with newsie's time, unlike the separate encoder row's."""
     extractor = load_extractor(job, quantize)
     texts = job.texts
-    return time_inference(
+    result = time_inference(
         job, lambda batch: count_predictions(extractor.pipe(batch)), texts[: job.warmup], texts
     )
+    encoder = extractor.model.encoder
+    batches = [
+        {name: tensor.to(job.device) for name, tensor in batch.items()}
+        for batch in window_batches(extractor.tokenizer, texts, job, job.max_length)
+    ]
+    synchronize(job)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for batch in batches:
+            encoder(**batch)
+    synchronize(job)
+    return {**result, "own_encoder_s": time.perf_counter() - start}
 
 
 @system("newsie")
@@ -883,6 +898,12 @@ def print_report(report: dict) -> None:
     print()
     for line in table:
         print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
+    for result in report["results"]:
+        if "own_encoder_s" in result:
+            print(
+                f"{result['system']} / its own encoder right after, same process (tokens_per_s): "
+                f"{result['own_encoder_s'] / result['seconds']:.2f}"
+            )
     for ratio in report["ratios"]:
         verdict = (
             ""

@@ -136,13 +136,15 @@ def test_spacy_model_not_installed_names_the_packages(monkeypatch, name):
 
 
 def test_spec_errors_name_the_problem():
-    with pytest.raises(ValueError, match=r"unknown system 'bert'.*known: \['newsie', 'rules', "
-                                         r"'spacy'\]"):
+    with pytest.raises(ValueError, match=r"unknown system 'bert'.*known: \['newsie', "
+                                         r"'newsie-int8', 'rules', 'spacy'\]"):
         parse_system_spec("bert:base")
     with pytest.raises(ValueError, match="needs a model name"):
         parse_system_spec("spacy")
     with pytest.raises(ValueError, match="needs a model folder"):
         parse_system_spec("newsie")
+    with pytest.raises(ValueError, match="newsie-int8 system needs a model folder"):
+        parse_system_spec("newsie-int8")
     with pytest.raises(ValueError, match="takes no argument"):
         parse_system_spec("rules:strict")
 
@@ -170,16 +172,18 @@ def test_newsie_spec_loads_the_extractor_lazily_with_the_path(monkeypatch):
 
     class Extractor:
         @classmethod
-        def from_pretrained(cls, path):
-            loaded.append(path)
+        def from_pretrained(cls, path, **settings):
+            loaded.append((path, settings))
             return Echo([])
 
     module = types.ModuleType("newsie.extractor")
     module.Extractor = Extractor
     monkeypatch.setitem(sys.modules, "newsie.extractor", module)
     system = parse_system_spec("newsie:models/a:b")
-    assert loaded == ["models/a:b"]
+    assert loaded == [("models/a:b", {})]
     assert isinstance(system, PipelineSystem) and system.produces == ALL_OUTPUTS
+    parse_system_spec("newsie-int8:models/a")
+    assert loaded[1] == ("models/a", {"device": "cpu", "quantize": "int8"})
 
 
 def gold_documents() -> list[Document]:

@@ -75,13 +75,23 @@ class PipelineSystem:
         yield from self.pipeline.pipe(texts, batch_size=batch_size)
 
 
-@register_system("newsie")
-def newsie_system(path: str | None) -> PipelineSystem:
+def _extractor_system(name: str, path: str | None, **settings) -> PipelineSystem:
     if not path:
-        raise ValueError("the newsie system needs a model folder: newsie:PATH")
+        raise ValueError(f"the {name} system needs a model folder: {name}:PATH")
     from newsie.extractor import Extractor  # imported here: it loads torch and transformers
 
-    return PipelineSystem.wrap(Extractor.from_pretrained(path))
+    return PipelineSystem.wrap(Extractor.from_pretrained(path, **settings))
+
+
+@register_system("newsie")
+def newsie_system(path: str | None) -> PipelineSystem:
+    return _extractor_system("newsie", path)
+
+
+@register_system("newsie-int8")
+def newsie_int8_system(path: str | None) -> PipelineSystem:
+    """The model with int8 linear layers, on CPU (`newsie.quantization`)."""
+    return _extractor_system("newsie-int8", path, device="cpu", quantize="int8")
 
 
 @register_system("rules")
