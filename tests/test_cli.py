@@ -46,6 +46,17 @@ def test_extract_a_text_file_prints_one_json_line(capsys, tmp_path, tiny_model_d
                                    for s in record["spans"])
 
 
+def test_extract_in_int8_gives_exact_spans(capsys, tmp_path, tiny_model_dir):
+    path = tmp_path / "story.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    code, out, _ = run(capsys, "extract", str(path), "--model", str(tiny_model_dir),
+                       "--device", "cpu", "--quantize", "int8")
+    assert code == 0
+    [record] = json_lines(out)
+    assert record["text"] == TEXT
+    assert all(TEXT[s["start"] : s["end"]] == s["text"] for s in record["spans"])
+
+
 def test_extract_jsonl_carries_other_fields_through(capsys, tmp_path, tiny_model_dir):
     path = tmp_path / "news.jsonl"
     records = [{"id": "a", "text": TEXT, "url": "https://example.org/a", "tags": ["x"]},
@@ -110,6 +121,8 @@ def test_extract_format_text(capsys, tmp_path, tiny_model_dir, extractor):
     (["extract", "{missing}.txt", "--model", "{model}"], "input file .* does not exist"),
     (["extract", "{bad}", "--model", "{model}"], r"bad.jsonl:2: malformed JSON"),
     (["extract", "{notext}", "--model", "{model}"], r"notext.jsonl:1: text: each line needs"),
+    (["extract", "{text}", "--model", "{model}", "--quantize", "int4"],
+     r"unknown quantization 'int4'; known: \['int8'\]"),
     (["evaluate", "--data", "{gold}"], "give --model PATH"),
     (["evaluate", "--model", "{missing}", "--data", "{gold}"], "model folder .* does not exist"),
     (["evaluate", "--model", "{model}", "--data", "{missing}.jsonl"], "does not exist"),

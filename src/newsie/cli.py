@@ -67,6 +67,9 @@ def _configure_extract(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
+    parser.add_argument(
+        "--quantize", default=None, metavar="METHOD", help="int8: faster on CPU, see docs"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -75,7 +78,11 @@ def _run_extract(args: argparse.Namespace) -> int:
     from newsie.extractor import Extractor
 
     extractor = Extractor.from_pretrained(
-        args.model, device=args.device, batch_size=args.batch_size, dtype=args.dtype
+        args.model,
+        device=args.device,
+        batch_size=args.batch_size,
+        dtype=args.dtype,
+        quantize=args.quantize,
     )
     pending: deque[dict] = deque()
 
