@@ -324,6 +324,10 @@ def prepare_workspace(args: argparse.Namespace, workspace: Path) -> tuple[Job, d
             "cost does not depend on the weights); its O logits are shifted so that it predicts "
             f"about as many spans as the corpus annotates ({predicted} against {gold} on a sample)"
         )
+    limit = getattr(model.encoder.config, "max_position_embeddings", None) or args.max_length
+    batch_size = args.batch_size or inference.default_batch_size(
+        model.encoder.config, min(args.max_length, limit), torch.device(args.device)
+    )
     encoder_dir = workspace / "encoder"
     model.encoder.save_pretrained(encoder_dir)
     tokenizer.save_pretrained(encoder_dir)
@@ -337,7 +341,7 @@ def prepare_workspace(args: argparse.Namespace, workspace: Path) -> tuple[Job, d
         encoder_dir=str(encoder_dir),
         device=args.device,
         dtype=args.dtype,
-        batch_size=args.batch_size,
+        batch_size=batch_size,
         max_length=args.max_length,
         stride=args.stride,
         warmup=args.warmup,
@@ -377,14 +381,18 @@ def synchronize(job: Job) -> None:
 
 
 def time_inference(job: Job, infer: Callable, warmup_input, timed_input) -> dict:
-    """Run `infer` once untimed (warm-up) and once timed; its dict joins the result."""
+    """Run `infer` once untimed (warm-up) and once timed; its dict joins the result, with the
+    timed run's minor page faults (memory the process touched afresh)."""
     if job.warmup:
         infer(warmup_input)
     synchronize(job)
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     start = time.perf_counter()
     found = infer(timed_input)
     synchronize(job)
-    return {"seconds": time.perf_counter() - start, **found}
+    seconds = time.perf_counter() - start
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    return {"seconds": seconds, "page_faults": faults, **found}
 
 
 def load_extractor(job: Job, quantize: str | None = None) -> Extractor:
@@ -909,6 +917,7 @@ def print_report(report: dict) -> None:
         ("samples_per_s", "samples/s", "{:.2f}"),
         ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
         ("peak_cuda_mb", "peak CUDA MB", "{:.0f}"),
+        ("page_faults", "page faults", "{:,}"),
         ("spans", "spans", "{}"),
         ("relations", "relations", "{}"),
         ("entities", "entities", "{}"),
@@ -994,7 +1003,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="auto",
         help="auto: bfloat16 on a GPU that has it, else float32",
     )
-    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass, for every system (default: newsie's for the device and "
+        "encoder, newsie.inference.default_batch_size)",
+    )
     parser.add_argument("--max-length", type=int, default=512, help="window length in tokens")
     parser.add_argument("--stride", type=int, default=128, help="overlap of windows in tokens")
     parser.add_argument("--warmup", type=int, default=4, help="documents run before timing")
@@ -1049,7 +1064,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         )
     if args.int8 and (args.device != "cpu" or args.dtype != "float32"):
         parser.error("--int8 runs on CPU from float32 weights: add --device cpu")
-    if args.docs < 1 or args.batch_size < 1 or args.repeat < 1 or args.warmup < 0:
+    if args.docs < 1 or (args.batch_size or 1) < 1 or args.repeat < 1 or args.warmup < 0:
         parser.error("--docs, --batch-size and --repeat must be at least 1, --warmup at least 0")
     return args
 

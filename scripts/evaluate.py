@@ -25,7 +25,12 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="also write the table to this file")
     parser.add_argument("--errors", type=int, default=0, metavar="N",
                         help="list the N most frequent errors per type of the first system")
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="one batch size for every system (default: each system's own)",
+    )
     args = parser.parse_args()
 
     gold = read_corpora(args.data)

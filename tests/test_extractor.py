@@ -11,10 +11,11 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transformers import BertConfig
 
 from newsie.data import Document
 from newsie.extractor import Extractor
-from newsie.inference import Predictor
+from newsie.inference import GPU_BATCH_SIZE, Predictor, default_batch_size
 from newsie.models import load_model_folder
 from newsie.windows import O
 
@@ -226,3 +227,18 @@ def test_settings_are_checked(tiny_model, monkeypatch):
     with pytest.raises(RuntimeError, match="no CUDA GPU"):
         Extractor(model, tokenizer, device="cuda")
     assert Extractor(model, tokenizer, device="auto").device.type == "cpu"
+
+
+def test_default_batch_size_keeps_cpu_activations_under_budget(tiny_model):
+    minilm = BertConfig(hidden_size=384, intermediate_size=1536)
+    assert default_batch_size(minilm, 512, torch.device("cpu")) == 5  # 5 x 3 MB under 16 MB
+    assert default_batch_size(minilm, 128, torch.device("cpu")) == 21
+    large = BertConfig(hidden_size=1024, intermediate_size=4096)
+    assert default_batch_size(large, 512, torch.device("cpu")) == 2
+    assert default_batch_size(large, 4096, torch.device("cpu")) == 1  # never 0
+    assert default_batch_size(large, 512, torch.device("cuda")) == GPU_BATCH_SIZE
+    model, tokenizer = tiny_model
+    extractor = Extractor(model, tokenizer, device="cpu")
+    expected = default_batch_size(model.encoder.config, 64, torch.device("cpu"))
+    assert extractor.batch_size == expected
+    assert Extractor(model, tokenizer, device="cpu", batch_size=3).batch_size == 3

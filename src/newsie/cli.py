@@ -64,7 +64,12 @@ def _configure_extract(parser: argparse.ArgumentParser) -> None:
         default="text",
         help="how to read '-': one plain-text document, or JSON lines",
     )
-    parser.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass (default: sized to the device, see Extractor)",
+    )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
     parser.add_argument(
@@ -228,7 +233,12 @@ def _configure_evaluate(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="also list the N most frequent false positives and misses per type",
     )
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="one batch size for every system (default: each system's own)",
+    )
 
 
 @register_command(

@@ -31,8 +31,11 @@ class Extractor:
     >>> [(s.label, s.text) for s in doc.spans]
 
     `batch_size` counts encoder windows (of `max_length` tokens) per forward pass; windows of
-    many documents share a batch. `quantize="int8"` (CPU only) runs the linear layers in int8:
-    faster, slightly less exact; see `newsie.quantization`.
+    many documents share a batch. Left unset it suits the device: 32 on a GPU, and on a CPU as
+    many as keep the encoder's activations under 16 MB (5 windows of 512 for MiniLM), which runs
+    15 to 20 % faster than 32 (`newsie.inference.default_batch_size`).
+    `quantize="int8"` (CPU only) runs the linear layers in int8: faster, slightly less exact; see
+    `newsie.quantization`.
     """
 
     def __init__(
@@ -41,7 +44,7 @@ class Extractor:
         tokenizer,
         *,
         device: str | torch.device = "auto",
-        batch_size: int = 32,
+        batch_size: int | None = None,
         dtype: str | torch.dtype | None = None,
         max_length: int | None = None,
         stride: int | None = None,
@@ -54,8 +57,8 @@ class Extractor:
             self.model = quantize_model(self.model, quantize)
         self.tokenizer = tokenizer
         self._settings = {"max_length": max_length, "stride": stride}
-        self.batch_size = batch_size
         self._predictor = self._make_predictor(batch_size)
+        self.batch_size = self._predictor.batch_size
 
     @classmethod
     def from_pretrained(
@@ -63,7 +66,7 @@ class Extractor:
         path: str | Path,
         *,
         device: str | torch.device = "auto",
-        batch_size: int = 32,
+        batch_size: int | None = None,
         dtype: str | torch.dtype | None = None,
         max_length: int | None = None,
         stride: int | None = None,
@@ -108,7 +111,7 @@ class Extractor:
             )
         return save_model_folder(self.model, self.tokenizer, path)
 
-    def _make_predictor(self, batch_size: int) -> Predictor:
+    def _make_predictor(self, batch_size: int | None) -> Predictor:
         return Predictor(
             self.model, self.tokenizer, device=self.device, batch_size=batch_size, **self._settings
         )

@@ -43,6 +43,25 @@ from newsie.windows import (
 SpanKey = tuple[int, int, int]  # (type index, start char, end char)
 Candidate = tuple[SpanKey, TokenSpan]
 
+GPU_BATCH_SIZE = 32
+# On CPU the batch is sized so that the encoder's largest activation (windows x length x the
+# feed-forward width, float32) stays under 16 MB. glibc's malloc serves such blocks from memory it
+# keeps; larger ones are fresh mappings that page-fault on first touch, batch after batch: at 32
+# windows of 512 tokens MiniLM took some 11,000 page faults a window and ran 15 to 25 % slower
+# than at 4 to 8 windows (`docs/performance.md`).
+CPU_ACTIVATION_BYTES = 16 * 2**20
+# Small forward passes are decoded together, in rounds of at least this many windows: Viterbi's
+# Python loop runs once per token position however many windows it decodes.
+DECODE_WINDOWS = 32
+
+
+def default_batch_size(encoder_config, max_length: int, device: torch.device) -> int:
+    """Windows per forward pass when the user names none: see CPU_ACTIVATION_BYTES."""
+    if device.type != "cpu":
+        return GPU_BATCH_SIZE
+    width = getattr(encoder_config, "intermediate_size", None) or 4 * encoder_config.hidden_size
+    return max(1, CPU_ACTIVATION_BYTES // (max_length * width * 4))
+
 
 @dataclass
 class _DocState:
@@ -113,11 +132,11 @@ class _ScoredPairs:
 
 
 @dataclass
-class _DecodedBatch:
-    """A batch whose tags are in its documents' states; its relation scores may be on their way."""
+class _DecodedRound:
+    """Batches whose tags are in their documents' states; relation scores may be on their way."""
 
     windows: list[Window]
-    pairs: _ScoredPairs | None
+    pairs: list[_ScoredPairs]  # one per batch that has span pairs
 
 
 def _completed(windows: list[Window], unfinished: Counter) -> list[int]:
@@ -139,22 +158,24 @@ class Predictor:
         tokenizer,
         *,
         device: torch.device | str = "cpu",
-        batch_size: int = 32,
+        batch_size: int | None = None,
         max_length: int | None = None,
         stride: int | None = None,
         chunk_chars: int = 1_000_000,
     ) -> None:
-        if batch_size < 1:
+        if batch_size is not None and batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.model = model
         self.tokenizer = tokenizer
         self.device = torch.device(device)
-        self.batch_size = batch_size
         self.chunk_chars = chunk_chars
         self.special = SpecialTokens(tokenizer)
         config = model.config
         limit = getattr(model.encoder.config, "max_position_embeddings", None) or 512
         self.max_length = min(max_length or config.max_length, limit)
+        self.batch_size = batch_size or default_batch_size(
+            model.encoder.config, self.max_length, self.device
+        )
         self.content_length = self.max_length - self.special.count
         self.stride = config.stride if stride is None else stride
         if not 0 <= self.stride < self.content_length:
@@ -203,17 +224,24 @@ class Predictor:
         batches = [
             windows[i : i + self.batch_size] for i in range(0, len(windows), self.batch_size)
         ]
-        # A three-stage pipeline: while the device runs batch j, the host decodes the tags of
-        # batch j-1 (and launches its relation scorer), then collects the relation scores of
-        # batch j-2 and assembles the documents it completes. On a GPU the host work hides behind
+        per_round = -(-DECODE_WINDOWS // self.batch_size)
+        rounds = [batches[i : i + per_round] for i in range(0, len(batches), per_round)]
+        # A three-stage pipeline: while the device runs round j, the host decodes the tags of
+        # round j-1 (and launches its relation scorer), then collects the relation scores of
+        # round j-2 and assembles the documents it completes. On a GPU the host work hides behind
         # the encoder's; on a CPU the stages run in turn. Either way states change in batch order.
-        tagged: _TaggedBatch | None = None
-        decoded: _DecodedBatch | None = None
-        for batch in [*batches, None, None]:  # two empty rounds drain the pipeline
-            launched = self._launch(batch, states) if batch is not None else None
+        tagged: list[_TaggedBatch] | None = None
+        decoded: _DecodedRound | None = None
+        for batch_round in [*rounds, None, None]:  # two empty rounds drain the pipeline
+            launched = (
+                [self._launch(batch, states) for batch in batch_round]
+                if batch_round is not None
+                else None
+            )
             next_decoded = self._decode(tagged, states) if tagged is not None else None
             if decoded is not None:
-                self._collect(decoded.pairs, states)
+                for scored in decoded.pairs:
+                    self._collect(scored, states)
                 for index in _completed(decoded.windows, unfinished):
                     documents[index] = self._finish(states[index])
             tagged, decoded = launched, next_decoded
@@ -246,10 +274,10 @@ class Predictor:
             log_probs = _HostCopy.start(log_probs[:, lead : lead + self.content_length])
         return _TaggedBatch(windows, hidden, log_probs)
 
-    def _decode(self, batch: _TaggedBatch, states: list[_DocState]) -> _DecodedBatch:
-        """Viterbi over a batch's tags, into its documents' states; launches its relation scorer."""
-        windows = batch.windows
-        log_probs = batch.log_probs.numpy()
+    def _decode(self, batches: list[_TaggedBatch], states: list[_DocState]) -> _DecodedRound:
+        """Viterbi over a round's tags, into its documents' states; launches its relation scorer."""
+        windows = [w for batch in batches for w in batch.windows]
+        log_probs = _stacked([batch.log_probs.numpy() for batch in batches])
         lengths = np.array([w.end - w.start for w in windows])
         padding = np.arange(log_probs.shape[1])[None, :] >= lengths[:, None]
         log_probs[padding] = NEG_INF
@@ -262,9 +290,14 @@ class Predictor:
             state.tags[w.own_start : w.own_end] = tags[i, a:b]
             state.log_probs[w.own_start : w.own_end] = log_probs[i, a:b]
             window_spans.append(spans_from_tags(tags[i, : lengths[i]], log_probs[i, : lengths[i]]))
-        return _DecodedBatch(
-            windows, self._score_pairs(windows, window_spans, states, batch.hidden)
-        )
+        pairs, first = [], 0
+        for batch in batches:  # pairs are scored on the batch's own hidden states
+            spans = window_spans[first : first + len(batch.windows)]
+            first += len(batch.windows)
+            scored = self._score_pairs(batch.windows, spans, states, batch.hidden)
+            if scored is not None:
+                pairs.append(scored)
+        return _DecodedRound(windows, pairs)
 
     def _score_pairs(self, windows, window_spans, states, hidden) -> _ScoredPairs | None:
         """Pair the spans that share a window and launch the relation scorer on the pairs."""
@@ -307,10 +340,8 @@ class Predictor:
         doc_of_row = [windows[row[0]].doc_index for row in span_rows]
         return _ScoredPairs(pairs, centrality, keys, doc_of_row, allowed, scores)
 
-    def _collect(self, scored: _ScoredPairs | None, states: list[_DocState]) -> None:
+    def _collect(self, scored: _ScoredPairs, states: list[_DocState]) -> None:
         """Keep, per document and (relation, head, tail), the score of the most central window."""
-        if scored is None:
-            return
         pair_at, relation_at = np.nonzero(scored.allowed)
         scores = scored.scores.numpy()[pair_at, relation_at]
         # Plain lists: the loop is the one per-pair Python work left, a dictionary update.
@@ -390,6 +421,22 @@ class Predictor:
         if self.device.type == "cuda":
             return tensor.pin_memory().to(self.device, non_blocking=True)
         return tensor.to(self.device)
+
+
+def _stacked(blocks: list[np.ndarray]) -> np.ndarray:
+    """Per-batch (windows, positions, K, 3) log-probs as one array, shorter batches zero-padded
+    (`_decode` masks every position past a window's end)."""
+    if len(blocks) == 1:
+        return blocks[0]
+    stacked = np.zeros(
+        (sum(len(b) for b in blocks), max(b.shape[1] for b in blocks), *blocks[0].shape[2:]),
+        dtype=blocks[0].dtype,
+    )
+    row = 0
+    for block in blocks:
+        stacked[row : row + len(block), : block.shape[1]] = block
+        row += len(block)
+    return stacked
 
 
 def _without_overlaps(candidates: list[Candidate]) -> list[Candidate]:

@@ -871,9 +871,9 @@ class RuleExtractor:
             text=text, spans=[s for group in spans.values() for s in group],
             relations=_link(text, spans, RELATION_LINKERS), annotated=Annotated.full())
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 32) -> Iterator[Document]:
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
         """Documents for texts, lazily, in order; batch_size is accepted for interface parity."""
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size < 1):
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         return map(self, texts)
 

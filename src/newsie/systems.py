@@ -4,10 +4,11 @@
     rules                the rule baseline (`newsie.rules.RuleExtractor`)
     spacy:MODEL          spaCy's NER mapped to newsie types (optional extra, see SPACY_INSTALL_HINT)
 
-A system has `pipe(texts, batch_size)` yielding one `Document` per text, in order, and
-`produces`: the span types and relation labels it can output. The scorer scores every type the
-gold corpus annotates, so a system that cannot produce a type scores 0 recall there; the
-comparison table shows an em dash instead for those cells.
+A system has `pipe(texts, batch_size)` yielding one `Document` per text, in order (a None
+`batch_size` leaves the system its own default), and `produces`: the span types and relation
+labels it can output. The scorer scores every type the gold corpus annotates, so a system that
+cannot produce a type scores 0 recall there; the comparison table shows an em dash instead for
+those cells.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from newsie.schema import DEFAULT_SCHEMA
 class System(Protocol):
     produces: frozenset[str]
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Document]: ...
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]: ...
 
 
 SystemFactory = Callable[[str | None], System]
@@ -71,7 +72,7 @@ class PipelineSystem:
         # A pipeline may declare what it produces; otherwise it may produce the whole schema.
         return cls(pipeline, frozenset(getattr(pipeline, "produces", ALL_OUTPUTS)))
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Document]:
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
         yield from self.pipeline.pipe(texts, batch_size=batch_size)
 
 
@@ -182,7 +183,7 @@ class SpacySystem:
     nlp: Any
     produces: frozenset[str] = frozenset(SPACY_LABELS.values())
 
-    def pipe(self, texts: Iterable[str], batch_size: int = 16) -> Iterator[Document]:
+    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
         for doc in self.nlp.pipe(texts, batch_size=batch_size):
             yield spacy_doc_to_document(doc)
 
@@ -197,7 +198,7 @@ def spacy_system(model: str | None) -> SpacySystem:
 # --- comparing systems ------------------------------------------------------------------------
 
 
-def run_system(system: System, documents: Sequence[Document], batch_size: int = 16
+def run_system(system: System, documents: Sequence[Document], batch_size: int | None = None
                ) -> list[Document]:
     """The system's predictions for the documents' texts, one per document, in order."""
     predicted = list(system.pipe((doc.text for doc in documents), batch_size=batch_size))
@@ -208,7 +209,11 @@ def run_system(system: System, documents: Sequence[Document], batch_size: int = 
 
 
 def compare_systems(
-    gold: Sequence[Document], specs: Sequence[str], *, batch_size: int = 16, errors: int = 0
+    gold: Sequence[Document],
+    specs: Sequence[str],
+    *,
+    batch_size: int | None = None,
+    errors: int = 0,
 ) -> str:
     """Run each system on the gold texts and return one markdown table, a row per system.
 

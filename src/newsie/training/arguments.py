@@ -76,7 +76,7 @@ class TrainingSettings:
     learning_rate: float = 5e-5  # the pretrained encoder's
     head_learning_rate: float = 1e-3  # the new span and relation heads'
     batch_size: int = 8
-    eval_batch_size: int = 32
+    eval_batch_size: int | None = None  # windows per dev forward pass; None: sized to the device
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     precision: str = "auto"  # auto (bf16 on a GPU that has it, else fp32) | fp32 | bf16 | fp16
@@ -89,7 +89,7 @@ class TrainingSettings:
             raise ValueError(
                 f"training.precision must be auto, fp32, bf16 or fp16, got {self.precision!r}"
             )
-        if self.batch_size < 1 or self.eval_batch_size < 1:
+        if self.batch_size < 1 or (self.eval_batch_size is not None and self.eval_batch_size < 1):
             raise ValueError("training.batch_size and training.eval_batch_size must be >= 1")
         if self.epochs <= 0 and self.max_steps <= 0:
             raise ValueError("set training.epochs > 0 or training.max_steps > 0")

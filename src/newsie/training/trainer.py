@@ -36,9 +36,12 @@ class NewsieTrainer(Trainer):
     randomly initialised, learn at `head_learning_rate`; the pretrained encoder at the args' rate.
     """
 
-    def __init__(self, *args, head_learning_rate: float, **kwargs) -> None:
+    def __init__(
+        self, *args, head_learning_rate: float, eval_batch_size: int | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.head_learning_rate = head_learning_rate
+        self.eval_batch_size = eval_batch_size  # None: the Predictor's default for the device
 
     def create_optimizer(self, model=None):
         if self.optimizer is None:
@@ -82,7 +85,7 @@ class NewsieTrainer(Trainer):
             self.model,
             self.processing_class,
             device=self.args.device,
-            batch_size=self.args.per_device_eval_batch_size,
+            batch_size=self.eval_batch_size,
         )
         gold: list[Document] = self.eval_dataset
         predicted = list(
@@ -163,7 +166,6 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
         max_steps=settings.max_steps,
         learning_rate=settings.learning_rate,
         per_device_train_batch_size=settings.batch_size,
-        per_device_eval_batch_size=settings.eval_batch_size,
         weight_decay=settings.weight_decay,
         warmup_steps=settings.warmup_ratio,  # a float below 1 is a fraction of all steps
         seed=settings.seed,
@@ -190,6 +192,7 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
         processing_class=tokenizer,
         eval_dataset=dev_docs,
         head_learning_rate=settings.head_learning_rate,
+        eval_batch_size=settings.eval_batch_size,
     )
     trainer.train(resume_from_checkpoint=_resume_point(settings.resume, checkpoints))
     metrics = trainer.score_dev()
