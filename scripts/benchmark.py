@@ -324,10 +324,15 @@ def prepare_workspace(args: argparse.Namespace, workspace: Path) -> tuple[Job, d
             "cost does not depend on the weights); its O logits are shifted so that it predicts "
             f"about as many spans as the corpus annotates ({predicted} against {gold} on a sample)"
         )
-    limit = getattr(model.encoder.config, "max_position_embeddings", None) or args.max_length
-    batch_size = args.batch_size or inference.default_batch_size(
-        model.encoder.config, min(args.max_length, limit), torch.device(args.device)
-    )
+    # newsie's own choice for this device and window length, used by every system
+    batch_size = inference.Predictor(
+        model,
+        tokenizer,
+        device=args.device,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        stride=args.stride,
+    ).batch_size
     encoder_dir = workspace / "encoder"
     model.encoder.save_pretrained(encoder_dir)
     tokenizer.save_pretrained(encoder_dir)
