@@ -6,6 +6,7 @@ pipeline and the bare encoder, in one run on one device.
     python scripts/benchmark.py --device cuda --docs 2000 --batch-size 64 --json bench.json
     python scripts/benchmark.py --model models/newsie-default --data dev.jsonl
     python scripts/benchmark.py --profile                  # where newsie's time goes, by part
+    python scripts/benchmark.py --device cuda --n-process 4 # adds newsie in 4 worker processes
     python scripts/benchmark.py --memory-1mb               # peak RSS of one 1 MB document, CPU
     python scripts/benchmark.py --train --train-steps 20   # training samples/s, newsie vs HF
 
@@ -18,6 +19,8 @@ allocated) is its own, loading included:
                   length and stride (tokenizer.model_max_length = --max-length), batched
     encoder       AutoModel's forward pass alone over exactly newsie's windows: the ceiling
                   (tokenization is timed apart, as tokenize_s, and left out of its rate)
+    newsie-workers  with --n-process N: Extractor.pipe(n_process=N), the workers started by the
+                  warm-up (peak RSS: the parent's; worker_peak_rss_mb: the largest worker's)
 
 Tokens are counted once per document (the encoder tokenizer's tokens, no special tokens, no
 overlap), so tokens/s compares systems on the same work. Without --model the benchmark builds an
@@ -247,6 +250,7 @@ class Job:
     device: str
     dtype: str
     batch_size: int
+    n_process: int
     max_length: int
     stride: int
     warmup: int
@@ -347,6 +351,7 @@ def prepare_workspace(args: argparse.Namespace, workspace: Path) -> tuple[Job, d
         device=args.device,
         dtype=args.dtype,
         batch_size=batch_size,
+        n_process=args.n_process,
         max_length=args.max_length,
         stride=args.stride,
         warmup=args.warmup,
@@ -444,6 +449,21 @@ def run_newsie(job: Job) -> dict:
 @system("newsie-int8")
 def run_newsie_int8(job: Job) -> dict:
     return newsie_system(job, quantize="int8")
+
+
+@system("newsie-workers")
+def run_newsie_workers(job: Job) -> dict:
+    """`Extractor.pipe(n_process=N)`; the warm-up call starts the workers (each loads the model),
+    as the first call of a long extraction does once."""
+    with load_extractor(job) as extractor:
+        result = time_inference(
+            job,
+            lambda batch: count_predictions(extractor.pipe(batch, n_process=job.n_process)),
+            job.texts[: job.warmup],
+            job.texts,
+        )
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    return {**result, "worker_peak_rss_mb": workers / 2**10}
 
 
 def hf_pipeline_system(job: Job, quantize: str | None) -> dict:
@@ -859,6 +879,8 @@ def median_run(runs: list[dict]) -> dict:
 RATIOS = [
     ("newsie", "hf-pipeline", "tokens_per_s", None),
     ("newsie", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
+    ("newsie-workers", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
+    ("newsie-workers", "newsie", "tokens_per_s", None),
     ("newsie-int8", "newsie", "tokens_per_s", None),
     ("hf-pipeline-int8", "hf-pipeline", "tokens_per_s", None),
     ("newsie-int8", "hf-pipeline", "docs_per_s", INT8_RATIO_TARGET),
@@ -921,6 +943,7 @@ def print_report(report: dict) -> None:
         ("tokens_per_s", "tokens/s", "{:.0f}"),
         ("samples_per_s", "samples/s", "{:.2f}"),
         ("peak_rss_mb", "peak RSS MB", "{:.0f}"),
+        ("worker_peak_rss_mb", "worker peak RSS MB", "{:.0f}"),
         ("peak_cuda_mb", "peak CUDA MB", "{:.0f}"),
         ("page_faults", "page faults", "{:,}"),
         ("spans", "spans", "{}"),
@@ -1015,6 +1038,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="windows per forward pass, for every system (default: newsie's for the device and "
         "encoder, newsie.inference.default_batch_size)",
     )
+    parser.add_argument(
+        "--n-process",
+        type=int,
+        default=1,
+        help="also time newsie in this many worker processes (the newsie-workers row)",
+    )
     parser.add_argument("--max-length", type=int, default=512, help="window length in tokens")
     parser.add_argument("--stride", type=int, default=128, help="overlap of windows in tokens")
     parser.add_argument("--warmup", type=int, default=4, help="documents run before timing")
@@ -1071,6 +1100,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--int8 runs on CPU from float32 weights: add --device cpu")
     if args.docs < 1 or (args.batch_size or 1) < 1 or args.repeat < 1 or args.warmup < 0:
         parser.error("--docs, --batch-size and --repeat must be at least 1, --warmup at least 0")
+    if args.n_process < 1 or (args.n_process > 1 and (args.memory_1mb or args.train)):
+        parser.error("--n-process is at least 1 and adds a row to the speed run only")
     return args
 
 
@@ -1082,6 +1113,8 @@ def chosen_systems(args: argparse.Namespace) -> list[str]:
     names = ["newsie", "hf-pipeline", "encoder"]
     if args.int8:
         names += ["newsie-int8", "hf-pipeline-int8"]
+    if args.n_process > 1:
+        names.append("newsie-workers")
     if args.profile:
         names += ["newsie-profile", "newsie-host"]
     return names

@@ -123,6 +123,8 @@ def test_extract_format_text(capsys, tmp_path, tiny_model_dir, extractor):
     (["extract", "{notext}", "--model", "{model}"], r"notext.jsonl:1: text: each line needs"),
     (["extract", "{text}", "--model", "{model}", "--quantize", "int4"],
      r"unknown quantization 'int4'; known: \['int8'\]"),
+    (["extract", "{text}", "--model", "{model}", "--n-process", "0"],
+     "n_process must be a whole number of at least 1, got 0"),
     (["evaluate", "--data", "{gold}"], "give --model PATH"),
     (["evaluate", "--model", "{missing}", "--data", "{gold}"], "model folder .* does not exist"),
     (["evaluate", "--model", "{model}", "--data", "{missing}.jsonl"], "does not exist"),

@@ -75,6 +75,14 @@ def _configure_extract(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quantize", default=None, metavar="METHOD", help="int8: faster on CPU, see docs"
     )
+    parser.add_argument(
+        "--n-process",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own copy of the model: for a GPU fed from "
+        "several CPU cores (default: 1)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -99,20 +107,21 @@ def _run_extract(args: argparse.Namespace) -> int:
     total = _count_documents(args.inputs)
     show = not args.quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
     documents = tqdm(
-        extractor.pipe(texts()),
+        extractor.pipe(texts(), n_process=args.n_process),
         total=total,
         disable=not show,
         file=sys.stderr,
         unit="doc",
         desc="extract",
     )
-    for doc in documents:
-        record = pending.popleft()
-        out = {**{k: v for k, v in record.items() if k != "text"}, **doc.to_dict()}
-        if args.format == "jsonl":
-            print(json.dumps(out, ensure_ascii=False))
-        else:
-            print(format_document(doc, title=str(record.get("id", ""))))
+    with extractor:  # stops the worker processes of --n-process
+        for doc in documents:
+            record = pending.popleft()
+            out = {**{k: v for k, v in record.items() if k != "text"}, **doc.to_dict()}
+            if args.format == "jsonl":
+                print(json.dumps(out, ensure_ascii=False))
+            else:
+                print(format_document(doc, title=str(record.get("id", ""))))
     return 0
 
 

@@ -441,8 +441,7 @@ def _seqeval_sequences(
 def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digits: int = 3) -> str:
     """seqeval's entity-level classification report over BIO tags of whitespace tokens."""
     y_true, y_pred = _seqeval_sequences(gold, predicted)
-    if not any(tag != "O" for seq in y_true + y_pred for tag in seq):
-        # seqeval cannot build a report without a single entity.
+    if not _any_entity(y_true, y_pred):
         return "no spans of the annotated types in gold or predicted documents"
     return classification_report(y_true, y_pred, digits=digits, zero_division=0)
 
@@ -450,8 +449,13 @@ def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digi
 def seqeval_f1(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, float]:
     """seqeval's F1 per span type and `micro`, as numbers (empty when there is no span at all)."""
     y_true, y_pred = _seqeval_sequences(gold, predicted)
-    if not any(tag != "O" for seq in y_true + y_pred for tag in seq):
+    if not _any_entity(y_true, y_pred):
         return {}
     report = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
     return {("micro" if name == "micro avg" else name): float(row["f1-score"])
             for name, row in report.items() if name not in ("macro avg", "weighted avg")}
+
+
+def _any_entity(y_true: list[list[str]], y_pred: list[list[str]]) -> bool:
+    """seqeval cannot build a report without a single entity."""
+    return any(tag != "O" for seq in y_true + y_pred for tag in seq)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import torch
 from newsie.data import Document
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
+from newsie.parallel import WorkerPool, task_chars
 from newsie.quantization import quantize_model
 from newsie.schema import LabelSchema
 
@@ -35,7 +38,8 @@ class Extractor:
     many as keep the encoder's activations under 16 MB (5 windows of 512 for MiniLM: 1.28 times
     as fast as 32 on the project's 2-core CPU; `newsie.inference.default_batch_size`).
     `quantize="int8"` (CPU only) runs the linear layers in int8: faster, slightly less exact; see
-    `newsie.quantization`.
+    `newsie.quantization`. `pipe(texts, n_process=N)` runs N worker processes, each with its own
+    copy of the model: for a GPU whose pace is set by the host's Python (`newsie.parallel`).
     """
 
     def __init__(
@@ -51,7 +55,8 @@ class Extractor:
         quantize: str | None = None,
     ) -> None:
         self.device = _resolve_device(device)
-        self.model = model.to(self.device, dtype=_resolve_dtype(dtype, self.device)).eval()
+        self.dtype = _resolve_dtype(dtype, self.device)
+        self.model = model.to(self.device, dtype=self.dtype).eval()
         self.quantize = quantize
         if quantize is not None:
             self.model = quantize_model(self.model, quantize)
@@ -59,6 +64,9 @@ class Extractor:
         self._settings = {"max_length": max_length, "stride": stride}
         self._predictor = self._make_predictor(batch_size)
         self.batch_size = self._predictor.batch_size
+        self.source: Path | None = None  # the model folder, when loaded from one
+        self._pool: WorkerPool | None = None  # worker processes, kept for the next pipe call
+        self._pool_key: tuple[int, int] | None = None
 
     @classmethod
     def from_pretrained(
@@ -74,7 +82,7 @@ class Extractor:
     ) -> Extractor:
         """Load a model folder saved by training (safetensors weights, tokenizer, schema)."""
         model, tokenizer = load_model_folder(path)
-        return cls(
+        extractor = cls(
             model,
             tokenizer,
             device=device,
@@ -84,6 +92,8 @@ class Extractor:
             stride=stride,
             quantize=quantize,
         )
+        extractor.source = Path(path).resolve()
+        return extractor
 
     @property
     def schema(self) -> LabelSchema:
@@ -94,14 +104,67 @@ class Extractor:
             raise TypeError(f"Extractor expects a str, got {type(text).__name__}")
         return next(self._predictor.predict([text]))
 
-    def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
-        """Stream Documents for many texts in input order; memory does not grow with their count."""
+    def pipe(
+        self, texts: Iterable[str], batch_size: int | None = None, n_process: int = 1
+    ) -> Iterator[Document]:
+        """Stream Documents for many texts in input order; memory does not grow with their count.
+
+        `n_process` > 1 extracts in that many worker processes, each loading its own copy of the
+        model on this Extractor's device (see `newsie.parallel`); the outputs are the same.
+        """
+        if not isinstance(n_process, int) or n_process < 1:
+            raise ValueError(f"n_process must be a whole number of at least 1, got {n_process!r}")
+        if n_process > 1:
+            if self.quantize is not None and self.source is None:
+                raise ValueError(
+                    f"n_process > 1 with a {self.quantize}-quantized model: the workers quantize "
+                    "the float model from its folder, and this Extractor has none; load it with "
+                    f"Extractor.from_pretrained(path, quantize={self.quantize!r})"
+                )
+            batch_size = batch_size or self.batch_size
+            step = self._predictor.content_length - self._predictor.stride
+            pool = self._worker_pool(batch_size, n_process)
+            return pool.pipe(texts, chunk_chars=task_chars(batch_size, step))
         predictor = (
             self._predictor
             if batch_size in (None, self.batch_size)
             else self._make_predictor(batch_size)
         )
         return predictor.predict(texts)
+
+    def close(self) -> None:
+        """Stop the worker processes that `pipe(..., n_process=N)` started, if any."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _worker_pool(self, batch_size: int, n_process: int) -> WorkerPool:
+        """The pool of a previous call if it matches, else a new one (the old one stopped)."""
+        key = (n_process, batch_size)
+        if self._pool is not None and self._pool_key == key:
+            return self._pool
+        self.close()
+        with tempfile.TemporaryDirectory(prefix="newsie-model-") as folder:
+            # The workers load this Extractor's model as it is now, changes made in memory
+            # included; a quantized one cannot be saved, so they quantize its float folder.
+            source = self.save_pretrained(folder) if self.quantize is None else self.source
+            load = functools.partial(
+                Extractor.from_pretrained,
+                source,
+                device=str(self.device),
+                dtype=self.dtype,
+                batch_size=batch_size,
+                quantize=self.quantize,
+                **self._settings,
+            )
+            self._pool, self._pool_key = WorkerPool(load, n_process), key
+        return self._pool
 
     def save_pretrained(self, path: str | Path) -> Path:
         if self.quantize is not None:

@@ -63,6 +63,23 @@ def default_batch_size(encoder_config, max_length: int, device: torch.device) ->
     return max(1, CPU_ACTIVATION_BYTES // (max_length * width * 4))
 
 
+def text_chunks(texts: Iterable[str], chunk_chars: int) -> Iterator[list[str]]:
+    """The texts, in order, in lists closed once they hold `chunk_chars` characters; read lazily.
+    A text that is not a str raises TypeError naming its type."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"expected a str text, got {type(text).__name__}")
+        chunk.append(text)
+        size += len(text)
+        if size >= chunk_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
 @dataclass
 class _DocState:
     """What is known of one document while its windows pass through the model."""
@@ -187,17 +204,7 @@ class Predictor:
 
     def predict(self, texts: Iterable[str]) -> Iterator[Document]:
         """Yield one Document per text, in input order."""
-        chunk: list[str] = []
-        size = 0
-        for text in texts:
-            if not isinstance(text, str):
-                raise TypeError(f"expected a str text, got {type(text).__name__}")
-            chunk.append(text)
-            size += len(text)
-            if size >= self.chunk_chars:
-                yield from self._predict_chunk(chunk)
-                chunk, size = [], 0
-        if chunk:
+        for chunk in text_chunks(texts, self.chunk_chars):
             yield from self._predict_chunk(chunk)
 
     def _predict_chunk(self, texts: list[str]) -> Iterator[Document]:

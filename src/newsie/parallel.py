@@ -1,0 +1,123 @@
+"""Extraction in worker processes: `Extractor.pipe(texts, n_process=N)`.
+
+A `WorkerPool` starts N processes, each of which loads its own copy of the model once and runs
+the ordinary pipeline (`newsie.inference.Predictor`) over chunks of documents. The parent reads
+the texts lazily, keeps at most `IN_FLIGHT_PER_WORKER` chunks per worker in flight and yields the
+Documents in input order, so memory stays bounded however many texts stream through. The pool
+outlives a `pipe` call: starting the workers (torch's import and the model load) costs seconds.
+
+Why: the host side of extraction (Viterbi, spans, boundary rules, relations) is Python on one
+core per process. On a GPU it, not the encoder, sets a process's pace (`docs/performance.md`);
+N processes feeding one GPU spread it over N cores. On a CPU the encoder already uses every
+core, so there one process is as fast.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Protocol
+
+import torch
+from transformers.utils import logging as transformers_logging
+
+from newsie.data import Document
+from newsie.inference import text_chunks
+
+# A task carries about TASK_BATCHES full batches of text (at CHARS_PER_TOKEN): enough for a
+# worker to fill the device's batches and overlap its pipeline's stages, few enough that every
+# worker gets some of a modest input.
+TASK_BATCHES = 2
+CHARS_PER_TOKEN = 4
+IN_FLIGHT_PER_WORKER = 2
+# How long the pool waits for every worker to have loaded the model.
+START_TIMEOUT_S = 600
+
+
+class DocumentPipe(Protocol):
+    def pipe(self, texts: Iterable[str]) -> Iterator[Document]: ...
+
+
+class WorkerPool:
+    """`n_process` worker processes, each with the pipe that `load` returns (`load`: a picklable
+    callable, such as a `functools.partial` of `Extractor.from_pretrained`). All of them have
+    loaded it when the constructor returns; a worker that failed to raises its error here."""
+
+    def __init__(self, load: Callable[[], DocumentPipe], n_process: int) -> None:
+        if n_process < 2:
+            raise ValueError(f"a WorkerPool needs at least 2 processes, got {n_process}")
+        self.n_process = n_process
+        # spawn, not fork: a forked child cannot use CUDA, and forking a process whose torch
+        # threads hold locks can hang the child.
+        context = multiprocessing.get_context("spawn")
+        started = context.Barrier(n_process, timeout=START_TIMEOUT_S)
+        threads = max(1, torch.get_num_threads() // n_process)  # the workers share the cores
+        self._executor = ProcessPoolExecutor(
+            n_process,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(load, threads, started),
+        )
+        # Workers start on demand: n tasks submitted at once start n workers, and a worker
+        # that waits at the barrier takes no other task, so all n have loaded when these return.
+        try:
+            for future in [self._executor.submit(_wait_for_the_others) for _ in range(n_process)]:
+                future.result()
+        except BaseException:
+            self.close()
+            raise
+
+    def pipe(self, texts: Iterable[str], chunk_chars: int) -> Iterator[Document]:
+        """Documents for `texts`, in input order; each task is a chunk of about `chunk_chars`
+        characters (see `task_chars`)."""
+        pending: deque[Future] = deque()
+        try:
+            for chunk in text_chunks(texts, chunk_chars):
+                pending.append(self._executor.submit(_extract, chunk))
+                if len(pending) >= IN_FLIGHT_PER_WORKER * self.n_process:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:  # the caller stopped reading early: drop the chunks no worker has begun
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def task_chars(batch_size: int, window_step: int) -> int:
+    """Characters of text per task for batches of `batch_size` windows that each add
+    `window_step` tokens of a document (window length less overlap)."""
+    return TASK_BATCHES * batch_size * window_step * CHARS_PER_TOKEN
+
+
+# Set in each worker process by `_start_worker`.
+_worker_pipe: DocumentPipe | None = None
+_worker_error: Exception | None = None
+_started = None
+
+
+def _start_worker(load: Callable[[], DocumentPipe], threads: int, started) -> None:
+    global _worker_pipe, _worker_error, _started
+    torch.set_num_threads(threads)
+    transformers_logging.disable_progress_bar()  # one "Loading weights" bar, not N
+    _started = started
+    try:
+        _worker_pipe = load()
+    except Exception as error:  # raised again by the worker's tasks, so the parent sees why
+        _worker_error = error
+
+
+def _wait_for_the_others() -> None:
+    _started.wait()
+    if _worker_error is not None:
+        raise _worker_error
+
+
+def _extract(texts: list[str]) -> list[Document]:
+    if _worker_error is not None:
+        raise _worker_error
+    return list(_worker_pipe.pipe(texts))
