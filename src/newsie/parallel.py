@@ -26,10 +26,9 @@ from transformers.utils import logging as transformers_logging
 from newsie.data import Document
 from newsie.inference import text_chunks
 
-# A task carries about TASK_BATCHES full batches of text (at CHARS_PER_TOKEN): enough for a
-# worker to fill the device's batches and overlap its pipeline's stages, few enough that every
-# worker gets some of a modest input.
-TASK_BATCHES = 2
+# A task carries about one full batch of text (at CHARS_PER_TOKEN): enough to fill the device's
+# batch, little enough that every worker gets some of a modest input. One worker's host work
+# overlaps the others' encoder work, and two tasks in flight per worker keep each one busy.
 CHARS_PER_TOKEN = 4
 IN_FLIGHT_PER_WORKER = 2
 # How long the pool waits for every worker to have loaded the model.
@@ -91,7 +90,7 @@ class WorkerPool:
 def task_chars(batch_size: int, window_step: int) -> int:
     """Characters of text per task for batches of `batch_size` windows that each add
     `window_step` tokens of a document (window length less overlap)."""
-    return TASK_BATCHES * batch_size * window_step * CHARS_PER_TOKEN
+    return batch_size * window_step * CHARS_PER_TOKEN
 
 
 # Set in each worker process by `_start_worker`.
@@ -103,7 +102,7 @@ _started = None
 def _start_worker(load: Callable[[], DocumentPipe], threads: int, started) -> None:
     global _worker_pipe, _worker_error, _started
     torch.set_num_threads(threads)
-    transformers_logging.disable_progress_bar()  # one "Loading weights" bar, not N
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar from each worker
     _started = started
     try:
         _worker_pipe = load()
