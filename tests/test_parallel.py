@@ -4,6 +4,9 @@ Documents as one process, in input order, and clear errors."""
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
+import signal
 
 import pytest
 
@@ -44,6 +47,12 @@ def test_worker_processes_give_the_documents_of_one_process_in_order(tiny_model_
         with pytest.raises(TypeError, match=r"\bint\b"):
             list(extractor.pipe([*texts, 12], n_process=2))
         assert [outline(doc) for doc in extractor.pipe(texts[:3], n_process=2)] == expected[:3]
+        # A worker that dies (as under the out-of-memory killer) gives a clear error, and the
+        # next call starts new workers.
+        os.kill(multiprocessing.active_children()[0].pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match="worker process died"):
+            list(extractor.pipe(texts, n_process=2))
+        assert [outline(doc) for doc in extractor.pipe(texts, n_process=2)] == expected
 
 
 def test_a_worker_that_cannot_load_the_model_raises_its_error(tmp_path):

@@ -147,7 +147,7 @@ class Extractor:
     def _worker_pool(self, batch_size: int, n_process: int) -> WorkerPool:
         """The pool of a previous call if it matches, else a new one (the old one stopped)."""
         key = (n_process, batch_size)
-        if self._pool is not None and self._pool_key == key:
+        if self._pool is not None and self._pool_key == key and not self._pool.broken:
             return self._pool
         self.close()
         with tempfile.TemporaryDirectory(prefix="newsie-model-") as folder:

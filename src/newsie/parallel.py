@@ -18,6 +18,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 import torch
@@ -42,12 +43,14 @@ class DocumentPipe(Protocol):
 class WorkerPool:
     """`n_process` worker processes, each with the pipe that `load` returns (`load`: a picklable
     callable, such as a `functools.partial` of `Extractor.from_pretrained`). All of them have
-    loaded it when the constructor returns; a worker that failed to raises its error here."""
+    loaded it when the constructor returns; a worker that failed to raises its error here. A pool
+    whose worker died (killed, out of memory) is `broken`: start a new one."""
 
     def __init__(self, load: Callable[[], DocumentPipe], n_process: int) -> None:
         if n_process < 2:
             raise ValueError(f"a WorkerPool needs at least 2 processes, got {n_process}")
         self.n_process = n_process
+        self.broken = False
         # spawn, not fork: a forked child cannot use CUDA, and forking a process whose torch
         # threads hold locks can hang the child.
         context = multiprocessing.get_context("spawn")
@@ -65,6 +68,7 @@ class WorkerPool:
             for future in [self._executor.submit(_wait_for_the_others) for _ in range(n_process)]:
                 future.result()
         except BaseException:
+            started.abort()  # release the workers that wait for one that will not come
             self.close()
             raise
 
@@ -79,6 +83,12 @@ class WorkerPool:
                     yield from pending.popleft().result()
             while pending:
                 yield from pending.popleft().result()
+        except BrokenProcessPool as error:
+            self.broken = True
+            raise RuntimeError(
+                "a newsie worker process died (killed, or out of memory?): the documents from "
+                "here on were not extracted; the next pipe call starts new workers"
+            ) from error
         finally:  # the caller stopped reading early: drop the chunks no worker has begun
             for future in pending:
                 future.cancel()
