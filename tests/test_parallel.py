@@ -67,6 +67,8 @@ def test_n_process_is_checked(tiny_model_dir):
     for bad in (0, -1, 1.5, "2"):
         with pytest.raises(ValueError, match="n_process"):
             extractor.pipe(SENTENCES, n_process=bad)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        extractor.pipe(SENTENCES, batch_size=0, n_process=2)
     quantized = Extractor(model, tokenizer, device="cpu", quantize="int8")
     with pytest.raises(ValueError, match="from_pretrained"):
         quantized.pipe(SENTENCES, n_process=2)

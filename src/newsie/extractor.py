@@ -114,23 +114,22 @@ class Extractor:
         """
         if not isinstance(n_process, int) or n_process < 1:
             raise ValueError(f"n_process must be a whole number of at least 1, got {n_process!r}")
-        if n_process > 1:
-            if self.quantize is not None and self.source is None:
-                raise ValueError(
-                    f"n_process > 1 with a {self.quantize}-quantized model: the workers quantize "
-                    "the float model from its folder, and this Extractor has none; load it with "
-                    f"Extractor.from_pretrained(path, quantize={self.quantize!r})"
-                )
-            batch_size = batch_size or self.batch_size
-            step = self._predictor.content_length - self._predictor.stride
-            pool = self._worker_pool(batch_size, n_process)
-            return pool.pipe(texts, chunk_chars=task_chars(batch_size, step))
         predictor = (
             self._predictor
             if batch_size in (None, self.batch_size)
             else self._make_predictor(batch_size)
         )
-        return predictor.predict(texts)
+        if n_process == 1:
+            return predictor.predict(texts)
+        if self.quantize is not None and self.source is None:
+            raise ValueError(
+                f"n_process > 1 with a {self.quantize}-quantized model: the workers quantize "
+                "the float model from its folder, and this Extractor has none; load it with "
+                f"Extractor.from_pretrained(path, quantize={self.quantize!r})"
+            )
+        pool = self._worker_pool(predictor.batch_size, n_process)
+        step = predictor.content_length - predictor.stride  # new tokens a window
+        return pool.pipe(texts, chunk_chars=task_chars(predictor.batch_size, step))
 
     def close(self) -> None:
         """Stop the worker processes that `pipe(..., n_process=N)` started, if any."""
