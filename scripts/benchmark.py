@@ -22,6 +22,10 @@ allocated) is its own, loading included:
     newsie-workers  with --n-process N: Extractor.pipe(n_process=N), the workers started by the
                   warm-up (peak RSS: the parent's; worker_peak_rss_mb: the largest worker's)
 
+--profile adds newsie's time by part and newsie-host, the host side alone (the encoder's outputs
+recorded in a first pass and replayed), and with --n-process N also newsie-host-workers, that
+host side in N worker processes: how fast this CPU can feed an accelerator.
+
 Tokens are counted once per document (the encoder tokenizer's tokens, no special tokens, no
 overlap), so tokens/s compares systems on the same work. Without --model the benchmark builds an
 untrained NewsieModel around the default encoder: the encoder's cost does not depend on the
@@ -36,6 +40,7 @@ import argparse
 import contextlib
 import cProfile
 import functools
+import hashlib
 import itertools
 import json
 import math
@@ -58,6 +63,7 @@ from unittest import mock
 import numpy as np
 import torch
 import transformers
+from safetensors.torch import load_file, save_file
 from transformers import (
     AutoModel,
     AutoModelForTokenClassification,
@@ -76,6 +82,7 @@ from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
 from newsie.extractor import Extractor
 from newsie.markup import parse_markup
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
+from newsie.parallel import WorkerPool, task_chars
 from newsie.quantization import quantize_model
 from newsie.schema import DEFAULT_SCHEMA
 from newsie.training.arguments import TrainingSettings
@@ -658,32 +665,116 @@ def run_newsie_profile(job: Job) -> dict:
     return {"seconds": seconds, "parts": parts, "top_own_time": top}
 
 
+class EncoderReplay:
+    """The encoder's outputs recorded per window (its token ids, padding left out), so that a
+    later pass, batched or chunked in any way, can replay them instead of running the encoder."""
+
+    def __init__(self, windows: dict[str, torch.Tensor] | None = None) -> None:
+        self.windows = windows if windows is not None else {}
+
+    @staticmethod
+    def keys(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> list[tuple[str, int]]:
+        lengths = attention_mask.sum(-1).tolist()
+        ids = input_ids.cpu().numpy()
+        return [
+            (hashlib.sha1(row[:length].tobytes()).hexdigest(), length)
+            for row, length in zip(ids, lengths, strict=True)
+        ]
+
+    def recording(self, encode: Callable) -> Callable:
+        def record(model, input_ids, attention_mask, *args, **kwargs):
+            hidden = encode(model, input_ids, attention_mask, *args, **kwargs)
+            keys = self.keys(input_ids, attention_mask)
+            for row, (key, length) in zip(hidden, keys, strict=True):
+                self.windows[key] = row[:length].clone()
+            return hidden
+
+        return record
+
+    def replaying(self) -> Callable:
+        """A stand-in for `NewsieModel.encode` (padding positions are zeros: nothing reads them)."""
+
+        def replay(model, input_ids, attention_mask, *args, **kwargs) -> torch.Tensor:
+            rows = [self.windows[key] for key, _ in self.keys(input_ids, attention_mask)]
+            hidden = rows[0].new_zeros((*input_ids.shape, rows[0].shape[-1]))
+            for i, row in enumerate(rows):
+                hidden[i, : len(row)] = row
+            return hidden
+
+        return replay
+
+    def save(self, path: Path) -> None:
+        save_file({key: row.cpu() for key, row in self.windows.items()}, str(path))
+
+    @classmethod
+    def load(cls, path: Path, device: str) -> EncoderReplay:
+        return cls(load_file(str(path), device=device))
+
+
+def record_encoder(extractor: Extractor, texts: list[str]) -> tuple[EncoderReplay, dict]:
+    """One pass of `pipe` that records the encoder's outputs; returns them and what it found."""
+    replay = EncoderReplay()
+    with mock.patch.object(NewsieModel, "encode", replay.recording(NewsieModel.encode)):
+        return replay, count_predictions(extractor.pipe(texts))
+
+
 @system("newsie-host")
 def run_newsie_host(job: Job) -> dict:
-    """newsie's host-side cost alone: one pass records the encoder's outputs per batch, a second
-    replays them, so the timed pass is everything but the encoder (tagger and relation scorer
-    included). Its tokens/s bound what any accelerator can reach with this CPU."""
+    """newsie's host-side cost alone: one pass records the encoder's outputs, a second replays
+    them, so the timed pass is everything but the encoder (tagger and relation scorer included).
+    Its tokens/s bound what any accelerator can reach with one process on this CPU."""
     extractor = load_extractor(job)
-    recorded: dict[bytes, torch.Tensor] = {}
-    encode = NewsieModel.encode
-
-    def recording(model, input_ids, *args, **kwargs):
-        hidden = encode(model, input_ids, *args, **kwargs)
-        recorded[input_ids.cpu().numpy().tobytes()] = hidden
-        return hidden
-
-    def replaying(model, input_ids, *args, **kwargs):
-        return recorded[input_ids.cpu().numpy().tobytes()]
-
-    with mock.patch.object(NewsieModel, "encode", recording):
-        expected = count_predictions(extractor.pipe(job.texts))
-    with mock.patch.object(NewsieModel, "encode", replaying):
+    replay, expected = record_encoder(extractor, job.texts)
+    with mock.patch.object(NewsieModel, "encode", replay.replaying()):
         result = time_inference(
             job, lambda batch: count_predictions(extractor.pipe(batch)), job.texts, job.texts
         )
+    return check_replayed(result, expected)
+
+
+def check_replayed(result: dict, expected: dict) -> dict:
     if {k: result[k] for k in expected} != expected:
         raise RuntimeError(f"replayed encoder outputs gave {result}, not {expected}")
     return result
+
+
+def replaying_extractor(job: Job, replay_path: Path) -> Extractor:
+    """In a worker process: the job's Extractor, its encoder replaced by recorded outputs."""
+    replay = EncoderReplay.load(replay_path, job.device)
+    mock.patch.object(NewsieModel, "encode", replay.replaying()).start()  # for the worker's life
+    return load_extractor(job)
+
+
+@system("newsie-host-workers")
+def run_newsie_host_workers(job: Job) -> dict:
+    """The host side alone (as newsie-host) in --n-process worker processes, through
+    `newsie.parallel.WorkerPool` as `Extractor.pipe(n_process=N)` uses it: what N cores of this
+    CPU can feed an accelerator."""
+    extractor = load_extractor(job)
+    replay, expected = record_encoder(extractor, job.texts)
+    replay_path = Path(job.workspace) / "encoder-replay.safetensors"
+    replay.save(replay_path)
+    load = functools.partial(replaying_extractor, job, replay_path)
+    chunk_chars = task_chars(
+        inference.Predictor(
+            extractor.model,
+            extractor.tokenizer,
+            batch_size=job.batch_size,
+            max_length=job.max_length,
+            stride=job.stride,
+        )
+    )
+    pool = WorkerPool(load, job.n_process)
+    try:
+        result = time_inference(
+            job,
+            lambda batch: count_predictions(pool.pipe(batch, chunk_chars)),
+            job.texts,
+            job.texts,
+        )
+    finally:
+        pool.close()
+    return check_replayed(result, expected)
 
 
 class StepTimer(TrainerCallback):
@@ -881,6 +972,7 @@ RATIOS = [
     ("newsie", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
     ("newsie-workers", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
     ("newsie-workers", "newsie", "tokens_per_s", None),
+    ("newsie-host-workers", "newsie-host", "tokens_per_s", None),
     ("newsie-int8", "newsie", "tokens_per_s", None),
     ("hf-pipeline-int8", "hf-pipeline", "tokens_per_s", None),
     ("newsie-int8", "hf-pipeline", "docs_per_s", INT8_RATIO_TARGET),
@@ -1117,6 +1209,8 @@ def chosen_systems(args: argparse.Namespace) -> list[str]:
         names.append("newsie-workers")
     if args.profile:
         names += ["newsie-profile", "newsie-host"]
+    if args.profile and args.n_process > 1:
+        names.append("newsie-host-workers")
     return names
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The GPU rows of docs/performance.md: inference (newsie, the HF pipeline, the bare encoder,
-# newsie in 8 worker processes, then newsie's time by part) and training throughput, at bf16 on
-# one CUDA GPU. Estimated at 4 to 5 minutes for `speed` and 2 for `train` on an H100 or H200
-# (system start-up included); run the parts as separate commands where a command's time is capped.
+# newsie in 8 worker processes, then newsie's time by part and its host side alone, in one
+# process and in 8) and training throughput, at bf16 on one CUDA GPU. Estimated, not yet timed:
+# 5 to 6 minutes for `speed` and 2 for `train` on an H100 or H200; run the parts as separate
+# commands where a command's time is capped.
 #
 #   bash scripts/gpu_checks.sh [OUTPUT_DIR] [all|speed|train]   # default: runs/gpu all
 #

@@ -32,7 +32,7 @@ def outline(doc) -> tuple:
 def test_worker_processes_give_the_documents_of_one_process_in_order(tiny_model_dir):
     texts = [f"{SENTENCES[k % 3]} Item {k}." + " More words." * (k % 4) for k in range(40)]
     texts.insert(5, "")
-    # Tasks of task_chars(2, 64 - 2 - 16) = 368 characters: more of them than are in flight.
+    # Tasks of 2 windows x (64 - 2 - 16) tokens x 4 = 368 characters: more than are in flight.
     with Extractor.from_pretrained(tiny_model_dir, device="cpu", batch_size=2) as extractor:
         # A change made in memory reaches the workers: they load the model as it is now.
         extractor.model.config.relation_threshold = 1e-6

@@ -128,8 +128,7 @@ class Extractor:
                 f"Extractor.from_pretrained(path, quantize={self.quantize!r})"
             )
         pool = self._worker_pool(predictor.batch_size, n_process)
-        step = predictor.content_length - predictor.stride  # new tokens a window
-        return pool.pipe(texts, chunk_chars=task_chars(predictor.batch_size, step))
+        return pool.pipe(texts, chunk_chars=task_chars(predictor))
 
     def close(self) -> None:
         """Stop the worker processes that `pipe(..., n_process=N)` started, if any."""

@@ -25,7 +25,7 @@ import torch
 from transformers.utils import logging as transformers_logging
 
 from newsie.data import Document
-from newsie.inference import text_chunks
+from newsie.inference import Predictor, text_chunks
 
 # A task carries about one full batch of text (at CHARS_PER_TOKEN): enough to fill the device's
 # batch, little enough that every worker gets some of a modest input. One worker's host work
@@ -97,10 +97,11 @@ class WorkerPool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def task_chars(batch_size: int, window_step: int) -> int:
-    """Characters of text per task for batches of `batch_size` windows that each add
-    `window_step` tokens of a document (window length less overlap)."""
-    return batch_size * window_step * CHARS_PER_TOKEN
+def task_chars(predictor: Predictor) -> int:
+    """Characters of text per task: one full batch of `predictor`'s windows, each of which adds
+    its content length less the overlap in new tokens."""
+    window_step = predictor.content_length - predictor.stride
+    return predictor.batch_size * window_step * CHARS_PER_TOKEN
 
 
 # Set in each worker process by `_start_worker`.
