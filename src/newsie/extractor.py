@@ -110,7 +110,8 @@ class Extractor:
         """Stream Documents for many texts in input order; memory does not grow with their count.
 
         `n_process` > 1 extracts in that many worker processes, each loading its own copy of the
-        model on this Extractor's device (see `newsie.parallel`); the outputs are the same.
+        model on this Extractor's device (see `newsie.parallel`); spans and relations are the
+        same, scores may differ in the last digit (the workers run torch on fewer threads).
         """
         if not isinstance(n_process, int) or n_process < 1:
             raise ValueError(f"n_process must be a whole number of at least 1, got {n_process!r}")
