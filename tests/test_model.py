@@ -200,6 +200,23 @@ def test_save_and_load_give_identical_outputs(model_and_tokenizer, documents, tm
     assert torch.equal(before.loss, after.loss)
 
 
+def test_half_precision_checkpoints_load_in_float32(tiny_encoder_dir, documents, tmp_path: Path):
+    """The heads are float32: an encoder saved in bfloat16 must not leave a mixed-dtype model."""
+    from transformers import AutoModel, AutoTokenizer
+
+    encoder_dir = tmp_path / "encoder-bf16"
+    AutoModel.from_pretrained(tiny_encoder_dir).to(torch.bfloat16).save_pretrained(encoder_dir)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_encoder_dir)
+    model = NewsieModel.from_encoder(str(encoder_dir), SCHEMA)
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
+    with torch.no_grad():
+        assert torch.isfinite(model(**batch_of(documents, tokenizer)).loss)
+
+    folder = save_model_folder(model.to(torch.bfloat16), tokenizer, tmp_path / "model-bf16")
+    loaded, _ = load_model_folder(folder)
+    assert {p.dtype for p in loaded.parameters()} == {torch.float32}
+
+
 @pytest.fixture
 def folder_copy(tiny_model_dir, tmp_path: Path) -> Path:
     return Path(shutil.copytree(tiny_model_dir, tmp_path / "model"))

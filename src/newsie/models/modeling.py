@@ -74,8 +74,13 @@ class NewsieModel(PreTrainedModel):
     def from_encoder(
         cls, encoder_name_or_path: str, schema: LabelSchema, **settings
     ) -> NewsieModel:
-        """A new model around a pretrained encoder (any `AutoModel` checkpoint, by name or path)."""
-        encoder = AutoModel.from_pretrained(encoder_name_or_path, use_safetensors=True)
+        """A new model around a pretrained encoder (any `AutoModel` checkpoint, by name or path).
+
+        The encoder is loaded in float32 whatever precision its checkpoint was saved in: the heads
+        are float32, and training keeps float32 weights under mixed precision."""
+        encoder = AutoModel.from_pretrained(
+            encoder_name_or_path, use_safetensors=True, dtype=torch.float32
+        )
         config = NewsieConfig(encoder=encoder.config.to_dict(), schema=schema.to_dict(), **settings)
         model = cls(config)
         model.encoder = encoder

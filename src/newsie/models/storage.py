@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import torch
 from safetensors import safe_open
 from transformers import AutoTokenizer
 
@@ -55,7 +56,8 @@ def load_model_folder(path: str | Path) -> tuple[NewsieModel, object]:
             "training config's model.encoder"
         )
     _check_schema(path, config, weights)
-    model = NewsieModel.from_pretrained(path, use_safetensors=True)
+    # float32 whatever the saved precision, as from_encoder; an Extractor casts to its own dtype.
+    model = NewsieModel.from_pretrained(path, use_safetensors=True, dtype=torch.float32)
     tokenizer = AutoTokenizer.from_pretrained(path)
     return model, tokenizer
 
