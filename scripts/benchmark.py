@@ -15,7 +15,8 @@ allocated) is its own, loading included:
 
     newsie        Extractor.pipe: windows, encoder + heads, Viterbi, spans, relations, Documents
     hf-pipeline   transformers.pipeline("token-classification", aggregation_strategy="simple")
-                  on the same encoder with a head of 3 x (span types) labels, the same window
+                  on the same encoder with a head of 3 x (span types) labels (newsie's own
+                  tagger where the shapes match: a model without casing features), the same window
                   length and stride (tokenizer.model_max_length = --max-length), batched;
                   its windows are counted, with a WARNING if it read fewer than the encoder
     encoder       AutoModel's forward pass alone over exactly newsie's windows: the ceiling
@@ -65,6 +66,7 @@ from unittest import mock
 import numpy as np
 import torch
 import transformers
+from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 from transformers import (
     AutoModel,
@@ -84,6 +86,7 @@ from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
 from newsie.extractor import Extractor
 from newsie.markup import parse_markup
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
+from newsie.models.storage import WEIGHTS_NAME
 from newsie.parallel import WorkerPool, task_chars
 from newsie.quantization import quantize_model
 from newsie.schema import DEFAULT_SCHEMA
@@ -475,15 +478,29 @@ def run_newsie_workers(job: Job) -> dict:
     return {**result, "worker_peak_rss_mb": workers / 2**10}
 
 
+def newsie_tagger(job: Job) -> dict[str, torch.Tensor]:
+    """newsie's tagger as one softmax over the HF head's 3 x (span types) labels, in the same
+    order. newsie scores O, B and I per span type; each type's B and I less its own O (its O rows
+    zero) tag the same tokens wherever one type at a time is tagged, so both pipelines find about
+    as many entities (a random head tags far more) and do comparable work decoding them."""
+    with safe_open(Path(job.model_dir) / WEIGHTS_NAME, "pt") as weights:
+        tagger = {name: weights.get_tensor(f"tagger.{name}") for name in ("weight", "bias")}
+    by_type = {name: rows.unflatten(0, (-1, len(TAGS))) for name, rows in tagger.items()}
+    return {name: (rows - rows[:, O : O + 1]).flatten(0, 1) for name, rows in by_type.items()}
+
+
 def hf_pipeline_system(job: Job, quantize: str | None) -> dict:
     tokenizer = AutoTokenizer.from_pretrained(job.encoder_dir)
     tokenizer.model_max_length = job.max_length
     types = DEFAULT_SCHEMA.span_types
     labels = [tag if tag == "O" else f"{tag}-{t}" for t in types for tag in ("O", "B", "I")]
-    torch.manual_seed(job.seed)  # the new head's entities, and so its aggregation work, repeat
+    torch.manual_seed(job.seed)  # a new head's entities, and so its aggregation work, repeat
     model = AutoModelForTokenClassification.from_pretrained(
         job.encoder_dir, num_labels=len(labels), id2label=dict(enumerate(labels))
     )
+    tagger_weights = newsie_tagger(job)
+    if tagger_weights["weight"].shape == model.classifier.weight.shape:  # no casing features
+        model.classifier.load_state_dict(tagger_weights)
     model = model.to(job.device, dtype=job.torch_dtype).eval()
     if quantize:
         model = quantize_model(model, quantize)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from newsie.allocator import keep_freed_memory
 from newsie.data import Document
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
@@ -55,6 +56,8 @@ class Extractor:
         quantize: str | None = None,
     ) -> None:
         self.device = _resolve_device(device)
+        if self.device.type == "cpu":
+            keep_freed_memory()  # process-wide; see newsie.allocator
         self.dtype = _resolve_dtype(dtype, self.device)
         self.model = model.to(self.device, dtype=self.dtype).eval()
         self.quantize = quantize
