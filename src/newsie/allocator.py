@@ -3,11 +3,11 @@
 By default glibc hands the top of its heap back to the system as soon as enough of it is free,
 and serves large blocks from fresh memory mappings. An encoder frees and allocates again
 megabytes of activations in every layer of every forward pass, and newsie's own arrays share the
-heap with them, so each pass page-faults its working memory in anew: 420,000 to 570,000 minor
+heap with them, so each pass page-faults its working memory in anew: 360,000 to 575,000 minor
 page faults and 1.2 to 2.0 s of system time for the benchmark's 40 documents on the project's
 2-core CPU. With the two settings below (blocks under 32 MiB from the heap, never trimmed), as
 with glibc's MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=8000000000, that fell to
-20,000 to 45,000 faults and 0.1 s, and extraction ran 6 % (float32) to 11 % (int8) faster
+20,000 to 45,000 faults and 0.1 s, and extraction ran 6 % (float32) to 11-13 % (int8) faster
 (`docs/performance.md`).
 
 The price: memory freed stays with the process (and is reused by it) instead of going back to
