@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -152,10 +153,14 @@ class Extractor:
         if self._pool is not None and self._pool_key == key and not self._pool.broken:
             return self._pool
         self.close()
-        with tempfile.TemporaryDirectory(prefix="newsie-model-") as folder:
+        with contextlib.ExitStack() as stack:
             # The workers load this Extractor's model as it is now, changes made in memory
             # included; a quantized one cannot be saved, so they quantize its float folder.
-            source = self.save_pretrained(folder) if self.quantize is None else self.source
+            if self.quantize is None:
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="newsie-model-"))
+                source = self.save_pretrained(folder)
+            else:
+                source = self.source
             load = functools.partial(
                 Extractor.from_pretrained,
                 source,
