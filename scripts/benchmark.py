@@ -20,7 +20,9 @@ allocated) is its own, loading included:
                   length and stride (tokenizer.model_max_length = --max-length), batched;
                   its windows are counted, with a WARNING if it read fewer than the encoder
     encoder       AutoModel's forward pass alone over exactly newsie's windows: the ceiling
-                  (tokenization is timed apart, as tokenize_s, and left out of its rate)
+                  (tokenization is timed apart, as tokenize_s, and left out of its rate); on
+                  CPU under the glibc settings an Extractor applies (newsie.allocator), which
+                  the HF rows, as a user would write them, do not get
     newsie-workers  with --n-process N: Extractor.pipe(n_process=N), the workers started by the
                   warm-up (peak RSS: the parent's; worker_peak_rss_mb: the largest worker's)
 
@@ -80,6 +82,7 @@ from transformers import (
 )
 
 from newsie import inference
+from newsie.allocator import keep_freed_memory
 from newsie.corpus import read_jsonl, write_jsonl
 from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
@@ -572,6 +575,8 @@ def window_batches(tokenizer, texts: list[str], job: Job, limit: int) -> list[di
 
 @system("encoder")
 def run_encoder(job: Job) -> dict:
+    if job.device == "cpu":
+        keep_freed_memory()  # the ceiling runs under the process settings newsie applies itself
     tokenizer = AutoTokenizer.from_pretrained(job.encoder_dir)
     model = AutoModel.from_pretrained(job.encoder_dir).to(job.device, dtype=job.torch_dtype).eval()
     limit = getattr(model.config, "max_position_embeddings", None) or job.max_length
