@@ -497,7 +497,6 @@ def hf_pipeline_system(job: Job, quantize: str | None) -> dict:
     tokenizer.model_max_length = job.max_length
     types = DEFAULT_SCHEMA.span_types
     labels = [tag if tag == "O" else f"{tag}-{t}" for t in types for tag in ("O", "B", "I")]
-    torch.manual_seed(job.seed)  # a new head's entities, and so its aggregation work, repeat
     model = AutoModelForTokenClassification.from_pretrained(
         job.encoder_dir, num_labels=len(labels), id2label=dict(enumerate(labels))
     )
@@ -937,7 +936,7 @@ def peak_rss_mb() -> float:
 
 def run_worker(name: str, workspace: Path) -> None:
     job = Job.load(workspace)
-    torch.manual_seed(job.seed)
+    torch.manual_seed(job.seed)  # a new random head's entities, and their decoding work, repeat
     if job.device == "cuda":
         torch.cuda.reset_peak_memory_stats()
     result = {"system": name, **SYSTEMS[name](job), "peak_rss_mb": peak_rss_mb()}
