@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import REPO, SHARED_DATA
+
 from newsie.corpus import read_jsonl
 from newsie.data import Document
 
