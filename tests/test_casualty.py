@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsie.casualty import (
+from newsie.text.casualty import (
     COUNT_PATTERN,
     STATUS_PATTERNS,
     casualty_attributes,

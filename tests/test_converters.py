@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from newsie.boundaries import normalise_boundaries
+from newsie.text.boundaries import normalise_boundaries
 from newsie.converters import CONVERTERS, convert, load_label_map, register_converter
 from newsie.converters.base import ConversionReport
 from newsie.converters.command import (

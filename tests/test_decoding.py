@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from newsie.decoding import NEG_INF, TokenSpan, spans_from_tags, trim_span, viterbi_bio
+from newsie.inference.tags import TokenSpan, spans_from_tags
+from newsie.inference.viterbi import NEG_INF, viterbi_bio
 from newsie.windows import B, I, O
 
 
@@ -104,64 +105,3 @@ def test_spans_from_tags_without_spans():
 
 def test_token_span_is_a_plain_record():
     assert TokenSpan(2, 3, 4, 0.5) == TokenSpan(type_index=2, first=3, last=4, score=0.5)
-
-
-def trimmed(text: str, label: str = "ACTOR") -> str | None:
-    found = trim_span(text, 0, len(text), label)
-    return None if found is None else text[found[0] : found[1]]
-
-
-@pytest.mark.parametrize("span, expected", [
-    ("the rebels", "rebels"),
-    ("The UN", "UN"),
-    ("an army", "army"),
-    ("Foreign Minister Sergei Lavrov", "Sergei Lavrov"),
-    ("Prime Minister Narendra Modi", "Narendra Modi"),
-    ("former President Jimmy Carter", "Jimmy Carter"),
-    ("the Interior Minister Amal Idris", "Amal Idris"),
-    ("Mr. Smith", "Smith"),
-    ("Dr Amina Bello", "Amina Bello"),
-    ("Russia's", "Russia"),
-    ("Russia’s", "Russia"),
-    ("the rebels'", "rebels"),
-    ("General Motors", "General Motors"),  # no title rule for "General"
-    ("President", "President"),  # a title alone is the whole mention
-    ("the president", "president"),
-    ("director of the agency", "director of the agency"),  # the title rule needs a name after it
-    ("Minister of Health", "Minister of Health"),
-    ("  Ahmed Saleh, ", "Ahmed Saleh"),
-    ('"Hamas"', "Hamas"),
-    ("(UNICEF", "UNICEF"),
-    ("Egypt's top diplomat", "Egypt's top diplomat"),  # a nominal ACTOR keeps its words
-    ("the", "the"),
-    (" , ", None),
-])
-def test_trim_actor(span, expected):
-    assert trimmed(span) == expected
-
-
-@pytest.mark.parametrize("span, expected", [
-    ("the Gaza Strip", "Gaza Strip"),
-    ("Minister Road", "Minister Road"),  # titles are trimmed from actors only
-    ("Syria's", "Syria"),
-    (" Homs,", "Homs"),
-])
-def test_trim_location(span, expected):
-    assert trimmed(span, "LOCATION") == expected
-
-
-@pytest.mark.parametrize("span, label, expected", [
-    (" We will not go to Moscow, ", "QUOTE", "We will not go to Moscow,"),
-    ("the 12 people's", "CASUALTY", "the 12 people's"),
-    ("\n\t", "QUOTE", None),
-])
-def test_trim_other_types_strips_only_whitespace(span, label, expected):
-    assert trimmed(span, label) == expected
-
-
-def test_trim_span_works_inside_a_longer_text():
-    text = "Yesterday the Foreign Minister Sergei Lavrov's plane landed."
-    start = text.index("the")
-    end = text.index(" plane")
-    found = trim_span(text, start, end, "ACTOR")
-    assert found is not None and text[found[0] : found[1]] == "Sergei Lavrov"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES, DEFAULT_SCHEMA, LabelSchema
+from newsie.text.overlaps import REFUSE, OverlapError, resolve_overlaps
 
 
 class CorpusError(ValueError):
@@ -266,20 +267,18 @@ def _check_casualty_attrs(attrs: dict, where: str, fail) -> None:
 
 
 def _check_same_type_overlap(spans: list[Span], fail) -> None:
-    last_by_label: dict[str, tuple[int, Span]] = {}
-    order = sorted(range(len(spans)), key=lambda k: (spans[k].start, spans[k].end))
-    for k in order:
-        span = spans[k]
-        previous = last_by_label.get(span.label)
-        if previous is not None and previous[1].end > span.start:
-            raise fail(
-                f"{span.label} span {span.text!r} ({span.start}:{span.end}) overlaps "
-                f"{previous[1].text!r} ({previous[1].start}:{previous[1].end}); spans of one type "
-                "never overlap",
-                f"spans[{k}]",
-            )
-        if previous is None or span.end > previous[1].end:
-            last_by_label[span.label] = (k, span)
+    def bounds(k: int) -> tuple[str, int, int]:
+        return spans[k].label, spans[k].start, spans[k].end
+
+    try:
+        resolve_overlaps(range(len(spans)), REFUSE, bounds)
+    except OverlapError as err:
+        earlier, later = spans[err.earlier], spans[err.later]
+        raise fail(
+            f"{later.label} span {later.text!r} ({later.start}:{later.end}) overlaps "
+            f"{earlier.text!r} ({earlier.start}:{earlier.end}); spans of one type never overlap",
+            f"spans[{err.later}]",
+        ) from None
 
 
 def _read_relation(raw: Any, i: int, by_id: dict[str, Span], schema: LabelSchema, fail) -> Relation:

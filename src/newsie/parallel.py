@@ -100,7 +100,7 @@ class WorkerPool:
 def task_chars(predictor: Predictor) -> int:
     """Characters of text per task: one full batch of `predictor`'s windows, each of which adds
     its content length less the overlap in new tokens."""
-    window_step = predictor.content_length - predictor.stride
+    window_step = predictor.scheduler.content_length - predictor.scheduler.stride
     return predictor.batch_size * window_step * CHARS_PER_TOKEN
 
 

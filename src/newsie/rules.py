@@ -16,130 +16,65 @@ from __future__ import annotations
 
 import copy
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from newsie.casualty import (
-    CLAUSE_BREAK,
+from newsie.data import Annotated, Document, Relation, Span
+from newsie.registry import Registry
+from newsie.schema import DEFAULT_SCHEMA
+from newsie.text.casualty import (
+    CASUALTY_PHRASE,
     COUNT_PATTERN,
+    GAP,
     NUMBER_WORDS,
+    SINGULAR_CASUALTY_HEADS,
     STATUS_CUES,
     casualty_attributes,
     cue_patterns,
+    is_countable,
     nearest_cue,
-    sentence_window,
 )
-from newsie.data import Annotated, Document, Relation, Span
-from newsie.schema import DEFAULT_SCHEMA
+from newsie.text.lexicon import (
+    ACTOR_MODIFIERS,
+    ATTACK_NOUNS,
+    ATTACK_VERBS,
+    COMPASS_DIRECTIONS,
+    NOMINAL_ACTORS,
+    NOMINAL_MODIFIERS,
+    PASSIVE_ATTACK_VERBS,
+    PLACE_HEAD_NOUNS,
+    REPORTING_VERBS,
+    TITLE_ABBREVIATIONS,
+    TITLES,
+    WEEKDAYS_AND_MONTHS,
+    alternation,
+)
+from newsie.text.overlaps import OUTERMOST, resolve_overlaps
+from newsie.text.quotes import DOUBLE_MARKS_AND_SPACE, MARKS_AND_SPACE, quotations
+from newsie.text.sentences import CLAUSE_BREAK, sentence_window
 
 SpanFinder = Callable[[str], list[Span]]
 RelationLinker = Callable[[str, Sequence[Span], Sequence[Span]], list[Relation]]
 
-SPAN_FINDERS: dict[str, SpanFinder] = {}
+SPAN_FINDERS: Registry[SpanFinder] = Registry("span finder")
 """Span type -> function finding spans of that type in a text."""
-RELATION_LINKERS: dict[str, RelationLinker] = {}
+RELATION_LINKERS: Registry[RelationLinker] = Registry("relation linker")
 """Relation type -> function(text, head spans, tail spans) returning relations."""
 
 SILVER_SPAN_TYPES = ("QUOTE", "CASUALTY")
 """The span types whose rules are precise enough for training data; ACTOR and LOCATION rules only
 serve the baseline."""
 
-
-def span_finder(label: str) -> Callable[[SpanFinder], SpanFinder]:
-    def register(func: SpanFinder) -> SpanFinder:
-        SPAN_FINDERS[label] = func
-        return func
-    return register
+span_finder = SPAN_FINDERS.register
+relation_linker = RELATION_LINKERS.register
 
 
-def relation_linker(name: str) -> Callable[[RelationLinker], RelationLinker]:
-    def register(func: RelationLinker) -> RelationLinker:
-        RELATION_LINKERS[name] = func
-        return func
-    return register
-
-
-def _phrases(listing: str) -> tuple[str, ...]:
-    """ "said,according to" -> ("said", "according to")."""
-    return tuple(p.strip() for p in listing.split(",") if p.strip())
-
-
-def _words(phrases: Iterable[str]) -> str:
-    """A regex alternation of phrases, longest first, spaces matching any run of whitespace."""
-    ordered = sorted(phrases, key=len, reverse=True)
-    return "|".join(r"\s+".join(map(re.escape, p.split())) for p in ordered)
-
-
-# --- vocabulary ---------------------------------------------------------------------------------
-
-REPORTING_VERBS = _phrases(
-    "said,says,say,saying,told,tells,telling,added,adds,adding,stated,declared,insisted,explained,"
-    "warned,noted,asked,replied,announced,claimed,wrote,writes,urged,stressed,described,called,"
-    "accused,quoted,according to,commented,argued,admitted,acknowledged,confirmed,denied,recalled,"
-    "vowed,pledged,demanded,reported,tweeted,posted,continued,concluded,promised,threatened,"
-    "complained,conceded,predicted,responded,remarked,observed,cautioned,suggested,calling,"
-    "condemned,expressed,dismissed,denounced,welcomed,thanked,repeated"
-)
-ATTACK_VERBS = _phrases(
-    "killed,killing,kills,shot,shelled,shelling,bombed,bombing,attacked,attacking,struck,striking,"
-    "hit,massacred,executed,ambushed,gunned down,slaughtered,murdered,wounded,wounding,injured,"
-    "injuring,opened fire on,fired on,stormed,raided,targeted,beheaded,stabbed,blew up,bombarded,"
-    "pounded"
-)
-PASSIVE_ATTACK_VERBS = _phrases(
-    "killed,shot,shot dead,wounded,injured,murdered,executed,massacred,attacked,targeted,"
-    "gunned down,slain,stabbed,beheaded,hit,struck"
-)
-ATTACK_NOUNS = _phrases(
-    "attack,attacks,strike,strikes,airstrike,airstrikes,air strike,air strikes,raid,raids,"
-    "air raid,air raids,shelling,bombing,bombings,bombardment,ambush,offensive,fire,assault"
-)
-NOMINAL_ACTORS = _phrases(
-    "rebels,militants,insurgents,army,troops,forces,police,government,regime,gunmen,jihadists,"
-    "militia,militias,militiamen,military,authorities,ministry,opposition,attackers,assailants,"
-    "bombers,terrorists"
-)
-NOMINAL_MODIFIERS = _phrases(  # actors named by a modifier of an attack: "government air raids"
-    "government,regime,army,rebel,militant,insurgent,military,police,coalition,jihadist,opposition"
-)
-ACTOR_MODIFIERS = _phrases(  # what follows a name in a force: "government forces", "regime jets"
-    "forces,troops,soldiers,fighters,militants,warplanes,jets,aircraft,helicopters,drones,tanks,"
-    "artillery,gunmen,militiamen,police,army"
-)
-CASUALTY_HEADS = _phrases(
-    "people,persons,civilians,soldiers,troops,servicemen,children,kids,babies,infants,women,men,"
-    "boys,girls,teenagers,protesters,demonstrators,policemen,police,officers,militants,fighters,"
-    "rebels,insurgents,gunmen,members,residents,villagers,pilgrims,worshippers,students,passengers,"
-    "workers,journalists,guards,hostages,prisoners,inmates,traders,staff,relatives,lives,dead,"
-    "deaths,fatalities,wounded,injured,victims,bodies,corpses,casualties,individuals,citizens,"
-    "tourists,miners,farmers,shoppers,spectators,crew,sailors,pilots,peacekeepers,personnel,others,"
-    "neighbours,neighbors,pupils,firefighters,drivers,guests,mourners,attendees"
-)
-SINGULAR_CASUALTY_HEADS = _phrases(  # counted by "a", "an", "one": "a man", "one soldier"
-    "person,civilian,soldier,serviceman,child,kid,baby,infant,woman,man,boy,girl,teenager,"
-    "protester,policeman,officer,militant,fighter,rebel,student,passenger,worker,journalist,guard,"
-    "pupil,firefighter,driver,resident,pedestrian,trader"
-)
-# Heads that also modify another head ("police officers", "rebel fighters", "wounded soldiers").
-_MODIFIER_HEADS = {"police", "rebel", "civilian", "child", "wounded", "injured", "student"}
-_ALL_HEADS = CASUALTY_HEADS + SINGULAR_CASUALTY_HEADS
-_CASUALTY_STOPS = _phrases(
-    "of,and,or,but,nor,the,to,in,on,at,by,for,from,with,as,than,that,which,who,whom,whose,were,was,"
-    "is,are,be,been,being,had,has,have,will,would,could,should,may,might,must,said,says,per,percent,"
-    "cent,year,years,month,months,week,weeks,day,days,hour,hours,minute,minutes,times,ago,later,"
-    "earlier,after,before,since,during,when,while,where,including,among,mostly,mainly,all,both,"
-    "into,onto,upon,over,under,through,across,against,near,outside,inside,about,off,out,up,down,"
-    "via,toward,towards,around,shot"
-) + tuple(NUMBER_WORDS)
-_REPORTING_RE = re.compile(rf"\b(?:{_words(REPORTING_VERBS)})\b", re.IGNORECASE)
-_ATTACK_RE = re.compile(rf"\b(?:{_words(ATTACK_VERBS)})\b", re.IGNORECASE)
+_REPORTING_RE = re.compile(rf"\b(?:{alternation(REPORTING_VERBS)})\b", re.IGNORECASE)
+_ATTACK_RE = re.compile(rf"\b(?:{alternation(ATTACK_VERBS)})\b", re.IGNORECASE)
 _PRONOUN_RE = re.compile(r"\b(?:he|she|they|it)\b", re.IGNORECASE)
 
 
 # --- names: ACTOR and LOCATION candidates for the baseline ---------------------------------------
 
-_WEEKDAYS_MONTHS = ("Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February "
-                    "March April May June July August September October November December")
 _NAME_STOPS = (
     "The A An But And Or Nor In On At After Before When While As If Since Until Meanwhile However "
     "Yesterday Today Tomorrow Tonight This That These Those It He She They We I You His Her Their "
@@ -147,11 +82,12 @@ _NAME_STOPS = (
     "Though Despite During For From To With Without By Of Under Over About Between Against Among "
     "Last Next Both Some Many Most Several All Each Every No Not Only Even Just Officials "
     "Witnesses Residents Sources Analysts Experts Observers Critics Reports Others "
-    + _WEEKDAYS_MONTHS + " " + " ".join(word.capitalize() for word in NUMBER_WORDS)
+    + " ".join(WEEKDAYS_AND_MONTHS) + " " + " ".join(word.capitalize() for word in NUMBER_WORDS)
 ).split()
+_ABBREVIATIONS = alternation([*TITLE_ABBREVIATIONS, "St"])  # St.: saints and streets
 _NAME_TOKEN = (
     rf"(?!(?:{'|'.join(_NAME_STOPS)})\b)"
-    r"(?:(?:[A-Z]\.){2,}|(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Maj|Prof|Sen|Rep|Gov|Rev|St)\."
+    rf"(?:(?:[A-Z]\.){{2,}}|(?:{_ABBREVIATIONS})\."
     r"|(?:al|el|ad|as|ash|ibn|bin|abu)-[A-Z]\w*|[A-Z]\w*(?:[-'’][A-Z]\w*)*)(?![\w-])"
 )
 _NAME_JOIN = (r"(?:[ \t]+(?:of(?:[ \t]+the)?|for|de|bin|ibn|al|el|van|von|der|du|da|la|le)[ \t]+"
@@ -163,12 +99,7 @@ NAME = rf"{_NAME_TOKEN}(?:{_NAME_JOIN}{_NAME_TOKEN})*"
 _TITLE_PREFIX = re.compile(  # used with .match(text, pos): no "^", which ignores pos
     r"(?:(?:[A-Z][a-z]+(?:an|ian|ese|ish|i)|Former|Deputy|Acting|Vice|Interim|Senior|Foreign|"
     r"Defen[cs]e|Interior|Prime|Finance|Health|Information|Justice|Army|Police|Opposition)\s+)*"
-    r"(?:President|Minister|Secretary(?:[- ]General)?|Spokes(?:man|woman|person)|Envoy|"
-    r"Ambassador|General|Colonel|Lieutenant|Major|Captain|Sergeant|Commander|Chief|Senator|"
-    r"Representative|Governor|Mayor|King|Queen|Prince|Princess|Sheikh|Pope|Judge|Chairman|"
-    r"Chairwoman|Director|Leader|Premier|Chancellor|Emir|Ayatollah|Imam|Father|Reverend|"
-    r"Archbishop|Bishop|Cardinal|Lord|Lady|Sir|Dame|Officer|Inspector|Professor|"
-    r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Maj|Prof|Sen|Rep|Gov|Rev)\.)\s+"
+    rf"(?:(?:Secretary[- ]General|(?:{alternation(t.capitalize() for t in TITLES)})\.?)\s+)+"
 )
 _ORG_WORDS = re.compile(
     r"\b(?:Ministry|Council|Army|Party|Front|Committee|Organi[sz]ation|Agency|Union|Nations|"
@@ -176,34 +107,31 @@ _ORG_WORDS = re.compile(
     r"Bank|Times|News|Post|Television|TV|Radio|Reuters|Command|Hall|Defen[cs]e|Department|"
     r"Office|Services?|Police|Authority|Commission|Government|Secretariat|Chamber|Institute|"
     r"Board|Federation|League|Movement|Alliance|Coalition|Forum|Campaign)\b")
-_TITLE_ABBREVIATION = re.compile(
-    r"(?:Mr|Mrs|Ms|Dr|Gen|Lt|Col|Sgt|Capt|Maj|Prof|Sen|Rep|Gov|Rev|St)\.?")
+_TITLE_ABBREVIATION = re.compile(rf"(?:{_ABBREVIATIONS})\.?")
 _DEMONYM = re.compile(r"[A-Z][a-z]+(?:ian|ean|ese|ish|ic)s?")
 
-_SUBJECT = (rf"(?P<name>(?:{NAME}|\b(?:{_words(NOMINAL_ACTORS)}))"
-            rf"(?:[ \t]+(?:{_words(ACTOR_MODIFIERS)}))?)")
+_SUBJECT = (rf"(?P<name>(?:{NAME}|\b(?:{alternation(NOMINAL_ACTORS)}))"
+            rf"(?:[ \t]+(?:{alternation(ACTOR_MODIFIERS)}))?)")
 _HAVE = r"(?:(?:has|have|had)[ \t]+)?"
 _ACTOR_RULES = (
     # "Lavrov said", "Sergei Lavrov, the foreign minister, said"
     re.compile(rf"{_SUBJECT}(?:,[^,;\"“”\n]{{1,60}},)?[ \t]+{_HAVE}"
-               rf"(?:{_words(REPORTING_VERBS)})\b"),
+               rf"(?:{alternation(REPORTING_VERBS)})\b"),
     # "government forces shelled"
-    re.compile(rf"{_SUBJECT}[ \t]+{_HAVE}(?:{_words(ATTACK_VERBS)})\b"),
+    re.compile(rf"{_SUBJECT}[ \t]+{_HAVE}(?:{alternation(ATTACK_VERBS)})\b"),
     # "killed by Taliban militants"
-    re.compile(rf"\b(?:{_words(PASSIVE_ATTACK_VERBS)})[ \t]+by[ \t]+(?:the[ \t]+)?{_SUBJECT}"),
+    re.compile(rf"\b(?:{alternation(PASSIVE_ATTACK_VERBS)})[ \t]+by[ \t]+(?:the[ \t]+)?{_SUBJECT}"),
     # "government air raids", "rebel shelling"
-    re.compile(rf"\b(?P<name>{_words(NOMINAL_MODIFIERS)})[ \t]+(?:{_words(ATTACK_NOUNS)})\b"),
+    re.compile(rf"\b(?P<name>{alternation(NOMINAL_MODIFIERS)})[ \t]+"
+               rf"(?:{alternation(ATTACK_NOUNS)})\b"),
     # '," said Lavrov.' and "according to Lavrov," (a name that ends the clause)
     re.compile(rf"\b(?:said|says|added|asked|according[ \t]+to)[ \t]+(?P<name>{NAME})"
                r"(?=[ \t]*[,.;:\n]|[ \t]*$)"),
     # "told Al-Jazeera"
     re.compile(rf"\btold[ \t]+(?P<name>{NAME})"),
 )
-_PLACE_NOUNS = ("town|city|village|province|district|region|capital|suburb|neighbou?rhood|area|"
-                "port|state|country|camp|governorate")
-_DIRECTIONS = ("central|northern|southern|eastern|western|north|south|east|west|northeast|"
-               "northwest|southeast|southwest|north-eastern|north-western|south-eastern|"
-               "south-western|downtown")
+_PLACE_NOUNS = alternation(PLACE_HEAD_NOUNS)
+_DIRECTIONS = alternation(COMPASS_DIRECTIONS)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|at|near|on|from|of|along|outside|inside|across|throughout)\s+(?:the\s+)?"
     rf"(?:(?:{_DIRECTIONS})\s+)?$", re.IGNORECASE)
@@ -220,15 +148,6 @@ _LOCATION_RULES = (
 
 def _make_span(text: str, label: str, start: int, end: int, **attrs) -> Span:
     return Span(label=label, start=start, end=end, text=text[start:end], attrs=dict(attrs))
-
-
-def _non_overlapping(spans: Iterable[Span]) -> list[Span]:
-    """Spans of one type never overlap: keep the earliest, then the longest, of each cluster."""
-    kept: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, -len(s))):
-        if not kept or kept[-1].end <= span.start:
-            kept.append(span)
-    return kept
 
 
 def _name_span(text: str, label: str, start: int, end: int) -> Span | None:
@@ -252,7 +171,7 @@ def find_actors(text: str) -> list[Span]:
     found = (_name_span(text, "ACTOR", *m.span("name"))
              for rule in _ACTOR_RULES for m in rule.finditer(text)
              if not _LOCATIVE_BEFORE.search(text, max(0, m.start("name") - 20), m.start("name")))
-    return _non_overlapping(s for s in found if s is not None)
+    return resolve_overlaps((s for s in found if s is not None), OUTERMOST)
 
 
 @span_finder("LOCATION")
@@ -260,18 +179,14 @@ def find_locations(text: str) -> list[Span]:
     """Names after a locative word that are not demonyms or organisations: "in Homs"."""
     found = (_name_span(text, "LOCATION", *m.span("name"))
              for rule in _LOCATION_RULES for m in rule.finditer(text))
-    return _non_overlapping(
-        s for s in found
-        if s is not None and not _ORG_WORDS.search(s.text) and not _DEMONYM.fullmatch(s.text))
+    return resolve_overlaps(
+        (s for s in found
+         if s is not None and not _ORG_WORDS.search(s.text) and not _DEMONYM.fullmatch(s.text)),
+        OUTERMOST)
 
 
 # --- quotes -------------------------------------------------------------------------------------
 
-# (opening marks, closing marks, strict): a straight or curly single quote is also an apostrophe,
-# so it closes a quotation only beside punctuation ("'We will go,' he said"; "of 'interfering'.").
-_QUOTE_FAMILIES = (("\"“„«", "\"”»", False), ("'‘", "'’", True))
-_OPEN_AFTER = "([{—–-:/"
-_CLOSE_BEFORE = ".,;:!?)]}—–-'’\"”»"
 _MAX_QUOTE_CHARS = 2000  # a longer "quotation" is two marks that do not belong together
 SHORT_QUOTE_WORDS = 4  # shorter quotations may be titles or scare quotes: they need more evidence
 # Names and titles: "the so-called", "a group called", "dubbed the camp" (a few words may come
@@ -283,58 +198,8 @@ _NAMING_CUE = re.compile(
     r"code-named)(?:\s+[\w'’-]+){0,3})\s*[\"“„«'‘]?\s*$", re.IGNORECASE)
 _MINOR_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "for", "to", "by", "with"}
 _WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
-_MARKS_AND_SPACE = " \t\n\"“”„«»'‘’"
-_DOUBLE_MARKS_AND_SPACE = " \t\n\"“”„«»"
 # Text that starts with punctuation lies between two quotations, not inside one.
 _NOT_SPEECH_START = re.compile(r"[,.;:!?)\]]")
-
-
-def _can_open(text: str, i: int, j: int, opens: str, strict: bool) -> bool:
-    """Whether the mark text[i:j] may open a quotation."""
-    if text[i] not in opens or j >= len(text) or (strict and text[j].isspace()):
-        return False
-    return i == 0 or text[i - 1].isspace() or text[i - 1] in _OPEN_AFTER
-
-
-def _can_close(text: str, i: int, j: int, closes: str, strict: bool) -> bool:
-    """Whether the mark text[i:j] may close a quotation. Double marks may stand between spaces,
-    as in tokenised text ('studies " the amazing adaptations " .'); single ones may not."""
-    if text[i] not in closes or i == 0 or (strict and text[i - 1].isspace()):
-        return False
-    after = text[j] if j < len(text) else "\n"
-    if not (after.isspace() or after in _CLOSE_BEFORE):
-        return False
-    return not strict or text[i - 1] in ",.!?" or after in ",.;:!?)\n"
-
-
-def _pair_marks(
-    text: str, opens: str, closes: str, strict: bool, blocked: list[tuple[int, int]]
-) -> list[tuple[int, int, bool]]:
-    """(start, end, closed) between paired marks, marks inside `blocked` ranges ignored.
-
-    A doubled straight mark ('""iron fist""', as CSV-escaped text has it) counts as one mark. A
-    quotation left open at the end of a paragraph, with the next paragraph opening a new one, is
-    the multi-paragraph convention: its span runs to the end of its own paragraph, and it is not
-    closed.
-    """
-    starts = [lo for lo, _ in blocked]
-    marks = re.escape(opens + closes)
-    pairs = []
-    opened: int | None = None
-    for match in re.finditer(f'""|[{marks}]' if '"' in opens else f"[{marks}]", text):
-        i, j = match.span()
-        k = bisect_right(starts, i) - 1
-        if k >= 0 and i < blocked[k][1]:
-            continue
-        if opened is not None and _can_close(text, i, j, closes, strict):
-            pairs.append((opened, i, True))
-            opened = None
-        elif _can_open(text, i, j, opens, strict):
-            line_end = text.find("\n", opened) if opened is not None else -1
-            if 0 <= line_end < i and not text[line_end:i].strip():
-                pairs.append((opened, line_end, False))
-            opened = j
-    return pairs
 
 
 def _reporting_nearby(text: str, start: int, end: int) -> bool:
@@ -359,8 +224,8 @@ def _is_speech(text: str, start: int, end: int, closed: bool, continued: bool) -
         return True
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end) % (len(text) + 1)  # -1 (no newline) becomes len(text)
-    block = (closed and not text[line_start:start].strip(_DOUBLE_MARKS_AND_SPACE)
-             and not text[end:line_end].strip(_DOUBLE_MARKS_AND_SPACE + ".,"))
+    block = (closed and not text[line_start:start].strip(DOUBLE_MARKS_AND_SPACE)
+             and not text[end:line_end].strip(DOUBLE_MARKS_AND_SPACE + ".,"))
     return len(words) > SHORT_QUOTE_WORDS and not block
 
 
@@ -368,41 +233,19 @@ def _continues(text: str, previous_end: int, start: int) -> bool:
     """Whether a quotation starting at start goes on from one ending at previous_end: in the same
     paragraph with at most an attribution between, or opening the next paragraph."""
     gap = text[previous_end:start]
-    return ("\n" not in gap and len(gap) <= 100) or not gap.strip(_MARKS_AND_SPACE)
+    return ("\n" not in gap and len(gap) <= 100) or not gap.strip(MARKS_AND_SPACE)
 
 
 @span_finder("QUOTE")
 def find_quotes(text: str) -> list[Span]:
     """Direct speech between paired quotation marks, marks and edge whitespace excluded."""
-    quotes: list[Span] = []
-    for opens, closes, strict in _QUOTE_FAMILIES:
-        blocked = sorted((q.start - 1, q.end + 1) for q in quotes)
-        previous_end: int | None = None
-        for start, end, closed in _pair_marks(text, opens, closes, strict, blocked):
-            content = text[start:end]
-            start += len(content) - len(content.lstrip(_DOUBLE_MARKS_AND_SPACE))
-            end -= len(content) - len(content.rstrip(_DOUBLE_MARKS_AND_SPACE))
-            continued = previous_end is not None and _continues(text, previous_end, start)
-            if start < end <= start + _MAX_QUOTE_CHARS and _is_speech(
-                    text, start, end, closed, continued):
-                quotes.append(_make_span(text, "QUOTE", start, end))
-                previous_end = end
-    return _non_overlapping(quotes)
 
+    def is_speech(start: int, end: int, closed: bool, previous_end: int | None) -> bool:
+        continued = previous_end is not None and _continues(text, previous_end, start)
+        return end <= start + _MAX_QUOTE_CHARS and _is_speech(text, start, end, closed, continued)
 
-def quotation_regions(text: str) -> list[tuple[int, int]]:
-    """Everything between paired quotation marks (marks and edge whitespace excluded), speech or
-    not: the boundaries a QUOTE span snaps to once a model has decided it is speech."""
-    regions: list[tuple[int, int]] = []
-    for opens, closes, strict in _QUOTE_FAMILIES:
-        blocked = sorted((lo - 1, hi + 1) for lo, hi in regions)
-        for start, end, _ in _pair_marks(text, opens, closes, strict, blocked):
-            content = text[start:end]
-            start += len(content) - len(content.lstrip(_DOUBLE_MARKS_AND_SPACE))
-            end -= len(content) - len(content.rstrip(_DOUBLE_MARKS_AND_SPACE))
-            if start < end:
-                regions.append((start, end))
-    return sorted(regions)
+    quotes = [_make_span(text, "QUOTE", *bounds) for bounds in quotations(text, is_speech)]
+    return resolve_overlaps(quotes, OUTERMOST)
 
 
 # --- casualties ---------------------------------------------------------------------------------
@@ -433,27 +276,12 @@ _OBJECT_AFTER = re.compile(
     r"\s+(?:[0-9]|(?:the|a|an|his|her|their|its|at\s+least|more\s+than|dozens|scores|hundreds|"
     rf"{'|'.join(NUMBER_WORDS)})\b)", re.IGNORECASE)
 
-_NON_MODIFIER_HEADS = tuple(h for h in _ALL_HEADS if h not in _MODIFIER_HEADS)
-_GAP = r"[^\S\n]+"  # words of one phrase never sit on two lines
-# A count, "of them" or "of the", up to three modifiers ("U.S.", "aid", "wounded"), a head noun.
-# Every alternative starts a word; saying so first lets other positions fail at once (1.8 times
-# faster over whole texts, the same matches).
-_CASUALTY_RE = re.compile(
-    r"(?<!\w)(?=\w)"
-    rf"(?:{COUNT_PATTERN}|(?P<article>\ban?\b))"
-    rf"(?:{_GAP}of(?:{_GAP}(?:the|them|those|these|whom|its|their))?)?"
-    rf"(?:{_GAP}(?!(?:{_words(_CASUALTY_STOPS + _NON_MODIFIER_HEADS)})\b)"
-    r"(?:(?:[a-z]\.){2,}|[a-z][\w'’-]*)){0,3}"
-    rf"{_GAP}(?P<head>(?:{_words(_ALL_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)",
-    re.IGNORECASE)
 # A bare count right after the verb: "killing two people and wounding 19, police said".
 _BARE_COUNT_RE = re.compile(
-    rf"\b(?:killing|killed|wounding|wounded|injuring|injured){_GAP}(?P<count>{COUNT_PATTERN})"
-    rf"(?:{_GAP}(?:more|others))?(?=[^\S\n]*[,.;]|{_GAP}(?:in|on|at|and|near|during)\b)",
+    rf"\b(?:killing|killed|wounding|wounded|injuring|injured){GAP}(?P<count>{COUNT_PATTERN})"
+    rf"(?:{GAP}(?:more|others))?(?=[^\S\n]*[,.;]|{GAP}(?:in|on|at|and|near|during)\b)",
     re.IGNORECASE)
-_YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}")
 _ARTICLE = re.compile(r"an?\b", re.IGNORECASE)
-_UNCOUNTED = {"many"}  # "many more people die at home": not a count of this event's casualties
 # What may lie between the count and a cue after it: auxiliaries, adverbs and one parenthesis
 # ("15 people, including eight children, were killed"); anything else may belong to another
 # subject ("five members of the junta over a massacre").
@@ -486,19 +314,6 @@ def _casualty_span(text: str, start: int, end: int, head: str | None) -> Span | 
     return _make_span(text, "CASUALTY", start, end, **attrs)
 
 
-def _countable(match: re.Match) -> bool:
-    """Whether a matched count names a number of people: not a year, not "many"."""
-    if match["vague"]:
-        return match["vague"].lower() not in _UNCOUNTED
-    return not (match["number"] and not match["qualifier"] and _YEAR.fullmatch(match["number"]))
-
-
-def casualty_phrases(text: str) -> list[tuple[int, int]]:
-    """Count phrases with their head noun ("at least 12 people", "eight of them children"), in
-    any context: the boundaries a CASUALTY span snaps to once a model has decided it is one."""
-    return [m.span() for m in _CASUALTY_RE.finditer(text) if _countable(m)]
-
-
 @span_finder("CASUALTY")
 def find_casualties(text: str) -> list[Span]:
     """Counted people in a killing or injuring context: "at least 12 people", "a child".
@@ -506,10 +321,10 @@ def find_casualties(text: str) -> list[Span]:
     Each span carries casualty attrs (count, qualifier, status).
     """
     found = [_casualty_span(text, *m.span(), m["head"])
-             for m in _CASUALTY_RE.finditer(text) if _countable(m)]
+             for m in CASUALTY_PHRASE.finditer(text) if is_countable(m)]
     found += [_casualty_span(text, *m.span("count"), None)
-              for m in _BARE_COUNT_RE.finditer(text) if _countable(m)]
-    return _non_overlapping(s for s in found if s is not None)
+              for m in _BARE_COUNT_RE.finditer(text) if is_countable(m)]
+    return resolve_overlaps((s for s in found if s is not None), OUTERMOST)
 
 
 # --- relations ----------------------------------------------------------------------------------
@@ -519,7 +334,7 @@ _PREPOSITION_BEFORE = re.compile(  # "with the army", "and the paramilitary RSF"
     r"(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+)?$", re.IGNORECASE)
 _SOURCE_AFTER = re.compile(  # "Lavrov said", "Lavrov, the foreign minister, has said"
     rf"\s*(?:,[^,;\"“”\n]{{1,80}})?,?\s*(?:(?:has|have|had|also|later|then)\s+)*"
-    rf"(?:{_words(REPORTING_VERBS)})\b", re.IGNORECASE)
+    rf"(?:{alternation(REPORTING_VERBS)})\b", re.IGNORECASE)
 _SOURCE_BEFORE = re.compile(  # '," said the spokeswoman, Rhea' and "according to the army"
     r"(?:[,\"”’]\s*(?:said|says|added|asked)|\baccording\s+to)\s+(?:[\w.,-]+\s+){0,3}$",
     re.IGNORECASE)
@@ -590,7 +405,7 @@ def _attribution_after(
     text: str, quote: Span, actors: Sequence[Span]
 ) -> tuple[int, int, Span | None] | None:
     """The source named after a quotation: '"...," he said', '"...," said Ahmed Saleh'."""
-    if text[quote.start:quote.end].rstrip(_MARKS_AND_SPACE).endswith("."):
+    if text[quote.start:quote.end].rstrip(MARKS_AND_SPACE).endswith("."):
         return None  # a finished sentence: its source is named before it, if at all
     p = _AFTER_QUOTE.match(text, quote.end).end()
     if _EMBEDDING_WORD.match(text, p):
@@ -732,7 +547,7 @@ def link_places(
 _VERB_AS_NOUN = re.compile(r"\b(?:the|a|of|for|over|after|before|in|on|by|with|from)\s+$",
                            re.IGNORECASE)
 _CLAUSE_OPENER = re.compile(
-    rf"\b(?:{_words(REPORTING_VERBS)}|when|that|which|where|after|as|because|while)\b",
+    rf"\b(?:{alternation(REPORTING_VERBS)}|when|that|which|where|after|as|because|while)\b",
     re.IGNORECASE)
 _COORDINATED = re.compile(r"\s+(?:and|or)\b", re.IGNORECASE)
 
@@ -778,13 +593,13 @@ def _active_perpetrator(
 # (pattern between the casualty and the actor, pattern required right after the actor)
 _PASSIVE_FORMS = (
     # "12 people were killed by government forces"
-    (re.compile(rf"^[^.;!?\"“”]{{0,50}}?\b(?:{_words(PASSIVE_ATTACK_VERBS)})\s+"
+    (re.compile(rf"^[^.;!?\"“”]{{0,50}}?\b(?:{alternation(PASSIVE_ATTACK_VERBS)})\s+"
                 r"(?:by|at\s+the\s+hands\s+of)\s+(?:(?:the|a|an)\s+)?(?:[\w-]+\s+){0,2}$",
                 re.IGNORECASE), None),
     # "12 soldiers died in a Taliban attack"
     (re.compile(r"^[^.;!?\"“”]{0,50}?\b(?:killed|died|wounded|injured|hurt)\s+in\s+"
                 r"(?:(?:the|a|an)\s+)?(?:[\w-]+\s+)?$", re.IGNORECASE),
-     re.compile(rf"^(?:['’]s)?\s+(?:[\w-]+\s+)?(?:{_words(ATTACK_NOUNS)})\b", re.IGNORECASE)),
+     re.compile(rf"^(?:['’]s)?\s+(?:[\w-]+\s+)?(?:{alternation(ATTACK_NOUNS)})\b", re.IGNORECASE)),
 )
 
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from newsie.data import Annotated, Document, Span
-from newsie.decoding import trim_span
 from newsie.evaluation import error_analysis, evaluate, format_comparison, format_error_analysis
 from newsie.schema import DEFAULT_SCHEMA
+from newsie.text.boundaries import trim_span
 
 
 class System(Protocol):
@@ -159,7 +159,7 @@ def spacy_doc_to_document(doc: Any) -> Document:
     """newsie spans of the mapped entity labels of a spaCy `Doc`.
 
     Each span goes through the boundary trimming newsie applies to its own predictions
-    (`newsie.decoding.trim_span`), so both are compared on the same terms; an entity with nothing
+    (`newsie.text.boundaries.trim_span`), so both are compared on the same terms; an entity with nothing
     left after trimming (only punctuation) is dropped, as newsie drops such predictions.
     """
     spans = []

@@ -32,12 +32,14 @@ from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.labels import annotated_for
 from newsie.converters.normalise import Candidate, apply_guidelines
 from newsie.data import CorpusError, Document, Relation, Span
+from newsie.text.lexicon import QUOTATION_MARKS
 
 GUM_LABELS = {"person": "ACTOR", "organization": "ACTOR", "place": "LOCATION"}
 # Coreference link types that join mentions of one referent (bridging and predication do not).
 IDENTITY_LINKS = frozenset({"coref", "ana", "cata", "appos"})
 BLOCK_TAGS = frozenset({"p", "head", "sp", "item", "list", "caption", "figure", "lg", "l"})
-QUOTE_MARKS = frozenset({'"', "'", "“", "”", "‘", "’", "``", "''", "«", "»", "„"})
+# Tokens that are quotation marks: one mark, or PTB-style doubled ASCII marks.
+QUOTE_MARKS = frozenset([*QUOTATION_MARKS, "``", "''"])
 _ENTITY = re.compile(r"([^\[\]|]+)\[(\d+)\]")
 _LINK_TARGET = re.compile(r"\d+-\d+\[(\d+)_(\d+)\]")
 _TAG = re.compile(r"<(/?)([\w:-]+)([^>]*?)(/?)>")

@@ -2,8 +2,8 @@
 
 Used by the corpus adapters that map someone else's guidelines onto ours (re3d, GUM):
 
-1. `newsie.boundaries.normalise_boundaries` trims what the guidelines exclude from a span's edges
-   (whitespace and punctuation, determiners, possessive `'s`, titles before an ACTOR's name,
+1. `newsie.text.boundaries.normalise_boundaries` trims what the guidelines exclude from a span's
+   edges (whitespace and punctuation, determiners, possessive `'s`, titles before an ACTOR's name,
    unnamed heads before a LOCATION's name); each rule that fires is reported.
 2. `violation` rejects what the guidelines exclude outright: pronouns, unnamed places.
 3. `resolve_overlaps` leaves no two spans of one type overlapping. Rule (guidelines: nominal
@@ -11,7 +11,7 @@ Used by the corpus adapters that map someone else's guidelines onto ours (re3d, 
    duplicates merge; a coordination of same-type mentions (`Ann Chiang of DAB and Priscilla Leung`)
    gives way to its conjuncts; otherwise the outermost candidate is kept and the candidates
    inside it are dropped (and remembered as `absorbed`); of two crossing candidates the one that
-   starts first is kept.
+   starts first is kept (`newsie.text.overlaps`, mode OUTERMOST).
 
 Every change and every drop is counted in the conversion report.
 """
@@ -22,15 +22,10 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from newsie.boundaries import (
-    DETERMINERS,
-    FUNCTION_WORDS,
-    PRONOUNS,
-    bare_word,
-    is_named_place,
-    normalise_boundaries,
-)
 from newsie.converters.base import ConversionReport
+from newsie.text import overlaps
+from newsie.text.boundaries import bare_word, is_named_place, normalise_boundaries
+from newsie.text.lexicon import DETERMINERS, FUNCTION_WORDS, PRONOUNS
 
 
 @dataclass
@@ -129,14 +124,11 @@ def _drop_coordinations(
 
 
 def _keep_outermost(group: list[Candidate], report: ConversionReport) -> list[Candidate]:
-    kept: list[Candidate] = []
-    for cand in sorted(group, key=lambda c: (c.start, -c.end)):
-        last = kept[-1] if kept else None
-        if last is None or not last.overlaps(cand):
-            kept.append(cand)
-        elif last.contains(cand):
-            last.absorbed += cand.refs + cand.absorbed
+    def drop(cand: Candidate, kept: Candidate) -> None:
+        if kept.contains(cand):
+            kept.absorbed += cand.refs + cand.absorbed
             report.skip(f"{cand.label}: nested in a longer {cand.label}")
         else:
             report.skip(f"{cand.label}: crosses an earlier {cand.label}")
-    return kept
+
+    return overlaps.resolve_overlaps(group, overlaps.OUTERMOST, on_drop=drop)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsie.boundaries import trim_whitespace
 from newsie.converters.base import ConversionReport
 from newsie.converters.labels import annotated_for
 from newsie.converters.normalise import Candidate, resolve_overlaps
 from newsie.converters.reading import check_offsets
 from newsie.data import Annotated, CorpusError, Document, Relation, Span
 from newsie.schema import DEFAULT_SCHEMA
+from newsie.text.boundaries import trim_whitespace
 
 
 @dataclass

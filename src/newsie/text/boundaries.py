@@ -1,9 +1,9 @@
 """The annotation guidelines' span-boundary rules: what a span's edges must not include.
 
 One home for the rules, used by the corpus converters (`newsie.converters.normalise`), by
-newsie's own predictions (`newsie.decoding.trim_span`) and by the spaCy baseline
-(`newsie.systems`). Pure text rules on character offsets; nothing here knows about models or
-corpora.
+newsie's own predictions (`trim_span` and `snap_span`, applied in `newsie.inference.postprocess`)
+and by the spaCy baseline (`newsie.systems`). Pure text rules on character offsets; nothing here
+knows about models or corpora. A new span type's boundary rule goes here.
 
 `normalise_boundaries` trims what the guidelines exclude from a span's edges: whitespace and
 punctuation, a leading determiner (`the`, `a`, `an`, demonstratives, possessive pronouns), a
@@ -11,56 +11,37 @@ trailing possessive `'s`; for ACTOR a title or role description before a name
 (`Foreign Minister Sergei Lavrov` -> `Sergei Lavrov`, `team member Rodaba Noori`); for LOCATION
 an unnamed head before its name (`the town of Al-Safira` -> `Al-Safira`). Each rule sits in the
 `BOUNDARY_RULES` registry under a short name, with the span types it applies to.
+
+A model's predicted span is trimmed by the same rules (`trim_span`), then snapped to the region of
+the text that contains it when its type has regions (`SNAP_REGIONS`: a QUOTE to the quotation
+marks around it, a CASUALTY to its count phrase).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Collection
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-NAMES_WITH_ARTICLE = frozenset(["the hague", "the gambia", "the bahamas", "the netherlands"])
-DETERMINERS = frozenset(
-    "the a an this that these those my your his her its our their".split())
-PRONOUNS = frozenset(
-    """i me my mine myself you your yours yourself yourselves he him his himself she her hers
-    herself it its itself we us our ours ourselves they them their theirs themselves who whom whose
-    which what that this these those one oneself someone somebody anyone anybody everyone everybody
-    nobody none each other another both all some any either neither here there where everywhere
-    somewhere anywhere nowhere y'all""".split())
-# Words that join a description to what it describes; a title or role phrase contains none.
-FUNCTION_WORDS = frozenset(
-    """of for to in on at by with from into onto about against among between through during before
-    after over under near around outside inside within without than as like including regarding
-    via per and or but nor who whom whose which that where when""".split())
-TITLES = frozenset(
-    """president vice prime minister secretary chancellor premier king queen prince princess
-    emperor sheikh sultan emir ayatollah pope cardinal bishop archbishop rev reverend imam general
-    gen lieutenant lt colonel col major maj captain capt brigadier brig sergeant sgt corporal cpl
-    private pvt spc specialist admiral adm commodore commander cmdr officer chief marshal
-    ambassador envoy consul senator sen congressman congresswoman representative rep governor gov
-    mayor judge chairman chairwoman chair director spokesman spokeswoman spokesperson
-    leader head mr mrs ms miss dr prof professor sir lord lady dame excellency ceo founder
-    co-founder undersecretary executive coach manager editor""".split())
-# Nouns that can end a place name after a named word: `Deir Ezzor province`, `Tanak oilfield`.
-PLACE_NOUNS = frozenset(
-    """province governorate district region county prefecture state city town village municipality
-    neighbourhood neighborhood quarter suburb river lake sea valley mountain mountains hills desert
-    island islands peninsula strip coast basin plain camp base airfield airport oilfield field dam
-    barrage bridge square street road highway port harbour harbor station area zone
-    crossing""".split())
-# Last words that make a capitalised phrase an organisation, not a person named after a title.
-ORGANISATION_NOUNS = frozenset(
-    """assembly council committee command office department ministry court staff force forces army
-    navy agency commission corps guard service services government party union authority bank fund
-    organisation organization association brigade brigades battalion regiment division unit
-    university college school institute foundation society company corporation motors
-    electric""".split())
-NAME_PARTICLES = frozenset("al el bin ibn bint abu de da di du del van von der den la le".split())
-PLACE_PREPOSITIONS = frozenset("of in at near".split())
-QUOTE_CHARS = "\"'“”‘’«»`"
-_EDGE_CHARS = ",;:!?*-–—" + QUOTE_CHARS
+from newsie.registry import Registry
+from newsie.text.casualty import casualty_phrases
+from newsie.text.lexicon import (
+    DETERMINERS,
+    FUNCTION_WORDS,
+    NAME_PARTICLES,
+    NAMES_WITH_ARTICLE,
+    ORGANISATION_NOUNS,
+    PLACE_NOUNS,
+    PLACE_PREPOSITIONS,
+    PRONOUNS,
+    QUOTATION_MARKS,
+    TITLES,
+)
+from newsie.text.quotes import quotation_regions
+
+_EDGE_CHARS = ",;:!?*-–—" + QUOTATION_MARKS
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
 _POSSESSIVE = re.compile(r"\s*['’]s$")
 _WORD = re.compile(r"\S+")
@@ -80,7 +61,7 @@ class BoundaryRule:
         return self.labels is None or label in self.labels
 
 
-BOUNDARY_RULES: dict[str, BoundaryRule] = {}
+BOUNDARY_RULES: Registry[BoundaryRule] = Registry("boundary rule")
 
 
 def boundary_rule(
@@ -89,10 +70,8 @@ def boundary_rule(
     """Register a rule under `name`; rules run in the order they are registered."""
 
     def decorator(trim: Trim) -> Trim:
-        if name in BOUNDARY_RULES:
-            raise ValueError(f"a boundary rule named {name!r} is already registered")
-        BOUNDARY_RULES[name] = BoundaryRule(
-            description, trim, None if labels is None else frozenset(labels))
+        BOUNDARY_RULES.add(
+            name, BoundaryRule(description, trim, None if labels is None else frozenset(labels)))
         return trim
 
     return decorator
@@ -272,3 +251,44 @@ def _strip_place_head(text: str, start: int, end: int) -> tuple[int, int]:
                 return words[i + 1][0], end
             return start, end
     return start, end
+
+
+# --- a model's predicted spans: trimmed, then snapped to the text's own regions -----------------
+
+# The trimming rules are written for names; a QUOTE keeps its punctuation (`go to Moscow,`) and a
+# CASUALTY phrase its own words.
+GUIDELINE_TRIMMED = frozenset({"ACTOR", "LOCATION"})
+
+
+def trim_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """Apply the guidelines' boundary rules to a predicted span; None if nothing is left.
+
+    Whitespace goes from every span; ACTOR and LOCATION spans also go through
+    `normalise_boundaries`, the rules the training corpora were normalised with.
+    """
+    start, end = trim_whitespace(text, start, end)
+    if label in GUIDELINE_TRIMMED:
+        start, end, _ = normalise_boundaries(text, start, end, label)
+    return (start, end) if start < end else None
+
+
+SNAP_REGIONS: Registry[Callable[[str], list[tuple[int, int]]]] = Registry("snap region finder")
+"""Span type -> the text's regions (sorted, non-overlapping) that a span of that type snaps to.
+Where a span of these types may end is fixed by the text itself once the model has decided the
+span exists: a quote runs from mark to mark, a casualty phrase from its count to its noun."""
+SNAP_REGIONS.add("QUOTE", quotation_regions)
+SNAP_REGIONS.add("CASUALTY", casualty_phrases)
+
+# A quote is by definition what lies between paired marks: one outside them is dropped.
+SNAP_REQUIRED = frozenset({"QUOTE"})
+
+
+def snap_span(
+    start: int, end: int, regions: Sequence[tuple[int, int]], required: bool = False
+) -> tuple[int, int] | None:
+    """The region (sorted, non-overlapping) that contains `[start, end)`; else the span itself,
+    or None when a containing region is `required`."""
+    k = bisect_right(regions, (start, float("inf"))) - 1
+    if k >= 0 and regions[k][0] <= start and end <= regions[k][1]:
+        return regions[k]
+    return None if required else (start, end)

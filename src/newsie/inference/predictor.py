@@ -1,0 +1,86 @@
+"""`Predictor`: texts in, Documents out — the scheduler and post-processing run together.
+
+    texts -> chunks of about `chunk_chars` characters
+          -> WindowScheduler.run(chunk)      (tokenize, batch windows, run the model)
+          -> postprocess(outputs, ...)       (text rules, spans, relations -> Document)
+
+Used by `newsie.Extractor`, the worker processes (`newsie.parallel`) and evaluation during
+training. Memory is bounded by the chunk and the batch, not by how many texts stream through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import torch
+
+from newsie.data import Document
+from newsie.inference.postprocess import PostprocessSettings, postprocess
+from newsie.inference.scheduler import WindowScheduler
+from newsie.models.modeling import NewsieModel
+
+
+def text_chunks(texts: Iterable[str], chunk_chars: int) -> Iterator[list[str]]:
+    """The texts, in order, in lists closed once they hold `chunk_chars` characters; read lazily.
+    A text that is not a str raises TypeError naming its type."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if not isinstance(text, str):
+            raise TypeError(f"expected a str text, got {type(text).__name__}")
+        chunk.append(text)
+        size += len(text)
+        if size >= chunk_chars:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+class Predictor:
+    """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class.
+
+    `scheduler` and `settings` are the two stages' own objects, for callers that run a stage
+    alone (a benchmark replaying model outputs, another runtime filling in `DocumentOutputs`).
+    """
+
+    def __init__(
+        self,
+        model: NewsieModel,
+        tokenizer,
+        *,
+        device: torch.device | str = "cpu",
+        batch_size: int | None = None,
+        max_length: int | None = None,
+        stride: int | None = None,
+        chunk_chars: int = 1_000_000,
+    ) -> None:
+        self.scheduler = WindowScheduler(
+            model,
+            tokenizer,
+            device=device,
+            batch_size=batch_size,
+            max_length=max_length,
+            stride=stride,
+        )
+        self.schema = model.config.label_schema
+        self.settings = PostprocessSettings.from_config(model.config)
+        self.chunk_chars = chunk_chars
+
+    @property
+    def batch_size(self) -> int:
+        return self.scheduler.batch_size
+
+    @property
+    def max_length(self) -> int:
+        return self.scheduler.max_length
+
+    @property
+    def stride(self) -> int:
+        return self.scheduler.stride
+
+    def predict(self, texts: Iterable[str]) -> Iterator[Document]:
+        """Yield one Document per text, in input order."""
+        for chunk in text_chunks(texts, self.chunk_chars):
+            for outputs in self.scheduler.run(chunk):
+                yield postprocess(outputs, self.schema, self.settings)

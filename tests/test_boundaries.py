@@ -1,0 +1,128 @@
+"""The guidelines' boundary rules applied to predicted spans: trimming, snapping, overlaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsie.text.boundaries import SNAP_REGIONS, snap_span, trim_span
+from newsie.text.overlaps import LIKELIEST, OUTERMOST, REFUSE, OverlapError, resolve_overlaps
+from newsie.text.quotes import quotation_regions
+
+
+def trimmed(text: str, label: str = "ACTOR") -> str | None:
+    found = trim_span(text, 0, len(text), label)
+    return None if found is None else text[found[0] : found[1]]
+
+
+@pytest.mark.parametrize("span, expected", [
+    ("the rebels", "rebels"),
+    ("The UN", "UN"),
+    ("an army", "army"),
+    ("Foreign Minister Sergei Lavrov", "Sergei Lavrov"),
+    ("Prime Minister Narendra Modi", "Narendra Modi"),
+    ("former President Jimmy Carter", "Jimmy Carter"),
+    ("the Interior Minister Amal Idris", "Amal Idris"),
+    ("Mr. Smith", "Smith"),
+    ("Dr Amina Bello", "Amina Bello"),
+    ("Russia's", "Russia"),
+    ("Russia’s", "Russia"),
+    ("the rebels'", "rebels"),
+    ("General Motors", "General Motors"),  # no title rule for "General"
+    ("President", "President"),  # a title alone is the whole mention
+    ("the president", "president"),
+    ("director of the agency", "director of the agency"),  # the title rule needs a name after it
+    ("Minister of Health", "Minister of Health"),
+    ("  Ahmed Saleh, ", "Ahmed Saleh"),
+    ('"Hamas"', "Hamas"),
+    ("(UNICEF", "UNICEF"),
+    ("Egypt's top diplomat", "Egypt's top diplomat"),  # a nominal ACTOR keeps its words
+    ("the", "the"),
+    (" , ", None),
+])
+def test_trim_actor(span, expected):
+    assert trimmed(span) == expected
+
+
+@pytest.mark.parametrize("span, expected", [
+    ("the Gaza Strip", "Gaza Strip"),
+    ("Minister Road", "Minister Road"),  # titles are trimmed from actors only
+    ("Syria's", "Syria"),
+    (" Homs,", "Homs"),
+])
+def test_trim_location(span, expected):
+    assert trimmed(span, "LOCATION") == expected
+
+
+@pytest.mark.parametrize("span, label, expected", [
+    (" We will not go to Moscow, ", "QUOTE", "We will not go to Moscow,"),
+    ("the 12 people's", "CASUALTY", "the 12 people's"),
+    ("\n\t", "QUOTE", None),
+])
+def test_trim_other_types_strips_only_whitespace(span, label, expected):
+    assert trimmed(span, label) == expected
+
+
+def test_trim_span_works_inside_a_longer_text():
+    text = "Yesterday the Foreign Minister Sergei Lavrov's plane landed."
+    start = text.index("the")
+    end = text.index(" plane")
+    found = trim_span(text, start, end, "ACTOR")
+    assert found is not None and text[found[0] : found[1]] == "Sergei Lavrov"
+
+
+def test_snap_span_takes_the_containing_region_or_keeps_the_span():
+    regions = [(5, 20), (30, 40)]
+    assert snap_span(8, 12, regions) == (5, 20)
+    assert snap_span(18, 32, regions) == (18, 32)  # across two regions: no snapping
+    assert snap_span(18, 32, regions, required=True) is None
+    assert snap_span(0, 3, regions, required=True) is None
+
+
+def test_quote_and_casualty_spans_snap_to_the_text_regions():
+    text = 'He said: "We will not go to Moscow," adding that 15 civilians were killed.'
+    quote = text.index("We")
+    assert SNAP_REGIONS["QUOTE"](text) == [(quote, text.index('"', quote))]
+    start = text.index("15")
+    assert snap_span(start, start + 2, SNAP_REGIONS["CASUALTY"](text)) == (
+        start, start + len("15 civilians"))
+
+
+def test_quotation_regions_pair_double_marks_before_single_ones():
+    text = "“It is ‘over’,” she said, and 'they know it,' he said."
+    regions = [text[a:b] for a, b in quotation_regions(text)]
+    assert regions == ["It is ‘over’,", "they know it,"]
+
+
+def bounds(item):
+    return item[0], item[1], item[2]
+
+
+def test_outermost_keeps_the_first_longest_of_each_type():
+    items = [("A", 0, 5), ("A", 0, 9), ("A", 7, 12), ("A", 12, 14), ("B", 1, 3)]
+    dropped = []
+    kept = resolve_overlaps(items, OUTERMOST, bounds, on_drop=lambda d, k: dropped.append((d, k)))
+    assert kept == [("A", 0, 9), ("A", 12, 14), ("B", 1, 3)]
+    assert dropped == [(("A", 0, 5), ("A", 0, 9)), (("A", 7, 12), ("A", 0, 9))]
+
+
+def test_likeliest_keeps_the_higher_score_and_the_shorter_on_a_tie():
+    items = [("A", 0, 9, 0.4), ("A", 5, 12, 0.9), ("A", 20, 22, 0.1), ("B", 0, 30, 0.2)]
+    kept = resolve_overlaps(items, LIKELIEST, bounds, score=lambda item: item[3])
+    assert kept == [("A", 5, 12, 0.9), ("A", 20, 22, 0.1), ("B", 0, 30, 0.2)]
+    tie = [("A", 0, 9, 0.4), ("A", 0, 5, 0.4)]
+    assert resolve_overlaps(tie, LIKELIEST, bounds, score=lambda item: item[3]) == [tie[1]]
+
+
+def test_refuse_raises_with_both_items():
+    with pytest.raises(OverlapError) as info:
+        resolve_overlaps([("A", 4, 8), ("A", 0, 5), ("B", 0, 9)], REFUSE, bounds)
+    assert (info.value.earlier, info.value.later) == (("A", 0, 5), ("A", 4, 8))
+    touching = [("A", 0, 4), ("A", 4, 8)]
+    assert resolve_overlaps(touching, REFUSE, bounds) == touching
+
+
+def test_unknown_mode_and_missing_score_are_errors():
+    with pytest.raises(ValueError, match="unknown overlap mode 'widest'"):
+        resolve_overlaps([], "widest", bounds)
+    with pytest.raises(ValueError, match="needs a score"):
+        resolve_overlaps([], LIKELIEST, bounds)
