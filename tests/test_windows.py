@@ -168,5 +168,11 @@ def test_token_shapes():
         SHAPE_TITLE, SHAPE_UPPER, SHAPE_LOWER, SHAPE_DIGIT, SHAPE_PUNCT, SHAPE_OTHER]
 
 
-def test_doc_tokens_length():
-    assert len(DocTokens(np.array([1, 2]), np.array([[0, 1], [2, 3]]))) == 2
+def test_tokenize_drops_zero_width_tokens_and_keeps_ids_and_offsets_aligned(tokenizer):
+    text = "Rebels\u200b shelled Homs\u00a0on Monday."
+    tokens = tokenize(tokenizer, [text])[0]
+    assert len(tokens) == len(tokens.ids) == len(tokens.offsets) > 0
+    pieces = [text[a:b] for a, b in tokens.offsets]
+    assert all(pieces) and "\u200b" not in "".join(pieces)
+    assert "".join(pieces) == "".join(text.split()).replace("\u200b", "")
+    assert tokenizer.convert_ids_to_tokens(tokens.ids.tolist())[:3] == ["rebels", "shell", "##ed"]

@@ -3,24 +3,23 @@
 By default glibc hands the top of its heap back to the system as soon as enough of it is free,
 and serves large blocks from fresh memory mappings. An encoder frees and allocates again
 megabytes of activations in every layer of every forward pass, and newsie's own arrays share the
-heap with them, so each pass page-faults its working memory in anew: 360,000 to 575,000 minor
-page faults and 1.2 to 2.0 s of system time for the benchmark's 40 documents on the project's
-2-core CPU. With the two settings below (blocks under 32 MiB from the heap, never trimmed), as
-with glibc's MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=8000000000, that fell to
-20,000 to 45,000 faults and 0.1 s, and extraction ran 6 % (float32) to 11-13 % (int8) faster
-(`docs/performance.md`).
+heap with them, so each pass page-faults its working memory in anew. With the two settings below
+(blocks under 32 MiB from the heap, never trimmed; as glibc's MALLOC_MMAP_THRESHOLD_=33554432
+MALLOC_TRIM_THRESHOLD_=8000000000 would) the page faults mostly go and CPU extraction runs faster;
+the measured effect is in `docs/performance.md`.
 
 The price: memory freed stays with the process (and is reused by it) instead of going back to
-the system, so resident memory does not shrink after a peak. The settings are process-wide;
-an Extractor on the CPU applies them unless NEWSIE_KEEP_FREED_MEMORY=0 is set or the process
-has set glibc's own MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_. Elsewhere than glibc
-(macOS, Windows, musl) nothing changes.
+the system, so resident memory does not shrink after a peak. The settings are process-wide, so
+the library never applies them on its own: a program opts in by calling `keep_freed_memory()`
+(the `newsie extract` command and the benchmark do on CPU, and so do the worker processes of
+`Extractor.pipe(n_process=N)` when their parent has). NEWSIE_KEEP_FREED_MEMORY=0, or glibc's own
+MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_ in the environment, leaves malloc alone.
+Elsewhere than glibc (macOS, Windows, musl) nothing changes.
 """
 
 from __future__ import annotations
 
 import ctypes
-import functools
 import os
 import platform
 
@@ -30,9 +29,23 @@ NEVER_TRIM = -1  # M_TRIM_THRESHOLD's value for "keep the free top of the heap"
 OPT_OUT = "NEWSIE_KEEP_FREED_MEMORY"
 
 
-@functools.cache
+_in_force: bool | None = None  # None: no one has asked for the settings in this process
+
+
 def keep_freed_memory() -> bool:
     """Apply the settings once per process; whether they are in force (see the module's doc)."""
+    global _in_force
+    if _in_force is None:
+        _in_force = _apply()
+    return _in_force
+
+
+def keeps_freed_memory() -> bool:
+    """Whether this process opted in and the settings are in force."""
+    return bool(_in_force)
+
+
+def _apply() -> bool:
     if os.environ.get(OPT_OUT, "1") == "0":
         return False
     if "MALLOC_MMAP_THRESHOLD_" in os.environ or "MALLOC_TRIM_THRESHOLD_" in os.environ:

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-ENCODERS: dict[str, Callable[[], str]] = {}
+from newsie.registry import Registry
+
+ENCODERS: Registry[Callable[[], str]] = Registry("packaged encoder")
+"""Encoder name -> a function returning its folder on disk."""
+register_encoder = ENCODERS.register
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-
-
-def register_encoder(*names: str) -> Callable[[Callable[[], str]], Callable[[], str]]:
-    def decorate(locate: Callable[[], str]) -> Callable[[], str]:
-        for name in names:
-            ENCODERS[name] = locate
-        return locate
-
-    return decorate
 
 
 @register_encoder(DEFAULT_ENCODER, "sentence-transformers/all-MiniLM-L6-v2")
@@ -36,5 +31,4 @@ def _all_minilm_l6_v2() -> str:
 
 def resolve_encoder(name_or_path: str) -> str:
     """A registered name's folder on disk, else the name or path itself for `from_pretrained`."""
-    locate = ENCODERS.get(name_or_path)
-    return locate() if locate else name_or_path
+    return ENCODERS[name_or_path]() if name_or_path in ENCODERS else name_or_path

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import torch
 
-from newsie.allocator import keep_freed_memory
 from newsie.data import Document
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, load_model_folder, save_model_folder
@@ -37,11 +36,12 @@ class Extractor:
 
     `batch_size` counts encoder windows (of `max_length` tokens) per forward pass; windows of
     many documents share a batch. Left unset it suits the device: 32 on a GPU, and on a CPU as
-    many as keep the encoder's activations under 16 MB (5 windows of 512 for MiniLM: 1.28 times
-    as fast as 32 on the project's 2-core CPU; `newsie.inference.default_batch_size`).
-    `quantize="int8"` (CPU only) runs the linear layers in int8: faster, slightly less exact; see
-    `newsie.quantization`. `pipe(texts, n_process=N)` runs N worker processes, each with its own
-    copy of the model: for a GPU whose pace is set by the host's Python (`newsie.parallel`).
+    many as keep the encoder's largest activation under 16 MB
+    (`newsie.inference.default_batch_size`). `quantize="int8"` (CPU only) runs the linear layers
+    in int8: faster, slightly less exact; see `newsie.quantization`. `pipe(texts, n_process=N)`
+    runs N worker processes, each with its own copy of the model: for a GPU whose pace is set by
+    the host's Python (`newsie.parallel`). Constructing an Extractor changes nothing outside it;
+    on a CPU, `newsie.allocator.keep_freed_memory()` is a process-wide speed-up to opt in to.
     """
 
     def __init__(
@@ -57,8 +57,6 @@ class Extractor:
         quantize: str | None = None,
     ) -> None:
         self.device = _resolve_device(device)
-        if self.device.type == "cpu":
-            keep_freed_memory()  # process-wide; see newsie.allocator
         self.dtype = _resolve_dtype(dtype, self.device)
         self.model = model.to(self.device, dtype=self.dtype).eval()
         self.quantize = quantize
@@ -73,29 +71,11 @@ class Extractor:
         self._pool_key: tuple[int, int] | None = None
 
     @classmethod
-    def from_pretrained(
-        cls,
-        path: str | Path,
-        *,
-        device: str | torch.device = "auto",
-        batch_size: int | None = None,
-        dtype: str | torch.dtype | None = None,
-        max_length: int | None = None,
-        stride: int | None = None,
-        quantize: str | None = None,
-    ) -> Extractor:
-        """Load a model folder saved by training (safetensors weights, tokenizer, schema)."""
+    def from_pretrained(cls, path: str | Path, **settings) -> Extractor:
+        """Load a model folder saved by training (safetensors weights, tokenizer, schema);
+        `settings` are the constructor's keyword arguments (device, batch_size, dtype, ...)."""
         model, tokenizer = load_model_folder(path)
-        extractor = cls(
-            model,
-            tokenizer,
-            device=device,
-            batch_size=batch_size,
-            dtype=dtype,
-            max_length=max_length,
-            stride=stride,
-            quantize=quantize,
-        )
+        extractor = cls(model, tokenizer, **settings)
         extractor.source = Path(path).resolve()
         return extractor
 

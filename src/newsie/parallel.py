@@ -24,6 +24,7 @@ from typing import Protocol
 import torch
 from transformers.utils import logging as transformers_logging
 
+from newsie.allocator import keep_freed_memory, keeps_freed_memory
 from newsie.data import Document
 from newsie.inference import Predictor, text_chunks
 
@@ -60,7 +61,7 @@ class WorkerPool:
             n_process,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(load, threads, started),
+            initargs=(load, threads, started, keeps_freed_memory()),
         )
         # Workers start on demand: n tasks submitted at once start n workers, and a worker
         # that waits at the barrier takes no other task, so all n have loaded when these return.
@@ -110,9 +111,13 @@ _worker_error: Exception | None = None
 _started = None
 
 
-def _start_worker(load: Callable[[], DocumentPipe], threads: int, started) -> None:
+def _start_worker(
+    load: Callable[[], DocumentPipe], threads: int, started, keep_memory: bool
+) -> None:
     global _worker_pipe, _worker_error, _started
     torch.set_num_threads(threads)
+    if keep_memory:  # the parent opted in to the allocator settings: so do its workers
+        keep_freed_memory()
     transformers_logging.disable_progress_bar()  # no "Loading weights" bar from each worker
     _started = started
     try:

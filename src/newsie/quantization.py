@@ -6,18 +6,17 @@ layer norms and attention's matrix products stay float32. No calibration data is
 
 The first position of every sequence gets an input scale of its own. In BERT-like encoders that
 token ([CLS], an attention sink) carries activations 3 to 6 times larger than any other token's;
-quantized together with the rest, it coarsened every token's step, and the default model lost
-2.8 points of dev micro F1 (0.1 once it had its own scale; `docs/performance.md`). Inputs keep
+quantized together with the rest, it coarsened every token's step and cost the default model
+points of dev F1 (measured in `docs/performance.md`). Inputs keep
 torch's 7-bit range on x86 (`reduce_range=True`): with all 8 bits the AVX2 kernels' 16-bit
 intermediate sums overflowed and flipped tags outright.
 
 Backend: the `torch.ops.quantized` kernels (fbgemm on x86) behind torch.ao's dynamic quantization,
 in torch 2.13 still there though marked deprecated in favour of torchao's
-`quantize_(model, Int8DynamicActivationInt8WeightConfig())`. That replacement ran
-all-MiniLM-L6-v2 about 16 times *slower* than float32 on CPU in eager mode (torchao 0.18, torch
-2.13: it targets torch.compile and GPUs), and ONNX Runtime 1.31's int8 MiniLM was no faster than
-torch's on the project's AVX2 CPU, so newsie keeps these kernels while torch ships them and says so
-clearly if a release drops them. The gain depends on the CPU: measure yours with
+`quantize_(model, Int8DynamicActivationInt8WeightConfig())`. That replacement (it targets
+torch.compile and GPUs) and ONNX Runtime's int8 were both slower or no faster on CPU in eager mode
+(`docs/performance.md`), so newsie keeps these kernels while torch ships them and says so clearly
+if a release drops them. The gain depends on the CPU: measure yours with
 `scripts/benchmark.py --device cpu --int8`.
 """
 
@@ -30,23 +29,16 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from newsie.registry import Registry
+
 Quantizer = Callable[[nn.Module], nn.Module]
 
-QUANTIZERS: dict[str, Quantizer] = {}
-
-
-def register_quantizer(name: str) -> Callable[[Quantizer], Quantizer]:
-    def decorate(quantizer: Quantizer) -> Quantizer:
-        QUANTIZERS[name] = quantizer
-        return quantizer
-
-    return decorate
+QUANTIZERS: Registry[Quantizer] = Registry("quantization")
+register_quantizer = QUANTIZERS.register
 
 
 def quantize_model(model: nn.Module, method: str) -> nn.Module:
     """A quantized copy of `model` by a registered method (`"int8"`); `model` is left unchanged."""
-    if method not in QUANTIZERS:
-        raise ValueError(f"unknown quantization {method!r}; known: {sorted(QUANTIZERS)}")
     return QUANTIZERS[method](model)
 
 
