@@ -40,8 +40,10 @@ def text_chunks(texts: Iterable[str], chunk_chars: int) -> Iterator[list[str]]:
 class Predictor:
     """Runs a `NewsieModel` over texts; see `newsie.Extractor` for the user-facing class.
 
-    `scheduler` and `settings` are the two stages' own objects, for callers that run a stage
-    alone (a benchmark replaying model outputs, another runtime filling in `DocumentOutputs`).
+    `scheduler` is the model side's own object, for callers that run a stage alone (a benchmark
+    replaying model outputs, another runtime filling in `DocumentOutputs`); the post-processing
+    settings are read from the model's config when a `predict` call starts, so a change made to
+    the config in memory takes effect.
     """
 
     def __init__(
@@ -63,8 +65,6 @@ class Predictor:
             max_length=max_length,
             stride=stride,
         )
-        self.schema = model.config.label_schema
-        self.settings = PostprocessSettings.from_config(model.config)
         self.chunk_chars = chunk_chars
 
     @property
@@ -81,6 +81,8 @@ class Predictor:
 
     def predict(self, texts: Iterable[str]) -> Iterator[Document]:
         """Yield one Document per text, in input order."""
+        config = self.scheduler.model.config
+        schema, settings = config.label_schema, PostprocessSettings.from_config(config)
         for chunk in text_chunks(texts, self.chunk_chars):
             for outputs in self.scheduler.run(chunk):
-                yield postprocess(outputs, self.schema, self.settings)
+                yield postprocess(outputs, schema, settings)
