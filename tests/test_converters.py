@@ -23,6 +23,7 @@ from newsie.converters.labels import parse_label_pairs
 from newsie.converters.normalise import Candidate, resolve_overlaps, violation
 from newsie.corpus import read_jsonl
 from newsie.data import CorpusError, Document
+from newsie.sources import CorpusSource
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -477,8 +478,14 @@ def test_registry_holds_every_format_and_refuses_a_second_name():
     assert {"re3d", "gum", "brat", "conll", "doccano", "labelstudio"} <= set(CONVERTERS)
     with pytest.raises(ValueError, match="already registered"):
         register_converter("brat")(lambda paths, label_map, report: [])
-    with pytest.raises(ValueError, match="unknown corpus format 'xml'"):
+    with pytest.raises(ValueError, match="unknown corpus format 'xml'; known: brat, conll, "):
         convert("xml", [])
+
+
+def test_recipe_source_of_unknown_format_lists_the_known_ones():
+    assert CorpusSource(path="a.jsonl").format == "jsonl"
+    with pytest.raises(ValueError, match="unknown corpus format 'xml'; known: brat, conll, "):
+        CorpusSource(path="a.xml", format="xml")
 
 
 def test_convert_and_stats_commands(tmp_path, capsys):
