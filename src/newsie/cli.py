@@ -259,6 +259,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         error_analysis,
         evaluate,
         format_error_analysis,
+        format_report,
         seqeval_report,
     )
     from newsie.systems import compare_systems, parse_system_spec, run_system
@@ -271,7 +272,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if not args.model:
         raise ValueError("give --model PATH, or --compare SYSTEM ...")
     predicted = run_system(parse_system_spec(f"newsie:{args.model}"), gold, args.batch_size)
-    print(evaluate(gold, predicted).format_report())
+    print(format_report(evaluate(gold, predicted)))
     print("\nseqeval (token level, one BIO sequence per type):")
     print(seqeval_report(gold, predicted))
     if args.errors:
