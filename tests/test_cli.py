@@ -1,5 +1,6 @@
-"""The `newsie` command line: extract (files, JSON lines, standard input), evaluate, and clean
-errors with exit code 2."""
+"""The `newsie` command line: extract (files, JSON lines, standard input), evaluate, convert,
+corpus stats, messages on standard error, and clean errors with exit code 2 (1 for corpus
+commands)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ import json
 import re
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
+import torch
 
-from newsie.cli import format_document, main
-from newsie.corpus import write_jsonl
+from newsie.cli import COMMANDS, build_parser, main
+from newsie.cli.formatting import format_document
+from newsie.corpus import read_jsonl, write_jsonl
+from newsie.data import Document
 from newsie.extractor import Extractor
 
 TEXT = "Rebels shelled Homs on Monday, killing at least 12 people, said Omar Haddad."
@@ -46,15 +51,46 @@ def test_extract_a_text_file_prints_one_json_line(capsys, tmp_path, tiny_model_d
                                    for s in record["spans"])
 
 
-def test_extract_in_int8_gives_exact_spans(capsys, tmp_path, tiny_model_dir):
+def test_extract_in_int8_gives_exact_spans(capsys, tmp_path, tiny_model_dir, extractor):
     path = tmp_path / "story.txt"
     path.write_text(TEXT, encoding="utf-8")
     code, out, _ = run(capsys, "extract", str(path), "--model", str(tiny_model_dir),
                        "--device", "cpu", "--quantize", "int8")
     assert code == 0
     [record] = json_lines(out)
-    assert record["text"] == TEXT
-    assert all(TEXT[s["start"] : s["end"]] == s["text"] for s in record["spans"])
+    int8 = Extractor.from_pretrained(tiny_model_dir, device="cpu", quantize="int8")
+    assert record == {**int8(TEXT).to_dict(), "id": "story.txt"}
+    # The int8 model's scores differ from the float model's: --quantize was applied.
+    assert record != {**extractor(TEXT).to_dict(), "id": "story.txt"}
+    assert record["spans"] and all(TEXT[s["start"] : s["end"]] == s["text"]
+                                   for s in record["spans"])
+
+
+class StubExtractor:
+    """Stands for a loaded Extractor on `device`: each text becomes a Document without spans."""
+
+    def __init__(self, device: str) -> None:
+        self.device = torch.device(device)
+
+    def pipe(self, texts, n_process=1):
+        return (Document(text) for text in texts)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        pass
+
+
+@pytest.mark.parametrize("device, applied", [("cpu", 1), ("cuda:0", 0)])
+def test_extract_keeps_freed_memory_on_cpu_only(capsys, tmp_path, device, applied):
+    path = tmp_path / "story.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    with mock.patch("newsie.cli.extract.keep_freed_memory") as keep, \
+            mock.patch.object(Extractor, "from_pretrained", return_value=StubExtractor(device)):
+        code, out, _ = run(capsys, "extract", str(path), "--model", "m", "--device", device)
+    assert code == 0 and json_lines(out)[0]["text"] == TEXT
+    assert keep.call_count == applied
 
 
 def test_extract_jsonl_carries_other_fields_through(capsys, tmp_path, tiny_model_dir):
@@ -176,3 +212,57 @@ def test_usage_errors_exit_through_argparse(capsys):
         main(["extract"])  # --model is required
     assert caught.value.code == 2
     assert "--model" in capsys.readouterr().err
+
+
+def test_commands_are_one_registry_and_the_parser_offers_each(capsys):
+    assert list(COMMANDS) == ["extract", "train", "evaluate", "convert", "corpus stats"]
+    with pytest.raises(ValueError, match="unknown command 'stats'; known: convert, corpus stats"):
+        COMMANDS["stats"]
+    parser = build_parser()
+    for name in COMMANDS:
+        with pytest.raises(SystemExit) as caught:
+            parser.parse_args([*name.split(), "--help"])
+        assert caught.value.code == 0
+        assert f"usage: newsie {name} " in capsys.readouterr().out
+
+
+def write_conll(tmp_path, content: str = "Rebels B-ORG\nin O\nHoms B-GPE\n"):
+    path = tmp_path / "a.conll"
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_convert_and_stats_commands(tmp_path, capsys):
+    out = tmp_path / "out" / "corpus.jsonl"
+    code, printed, err = run(capsys, "convert", "--from", "conll", str(write_conll(tmp_path)),
+                             "-o", str(out), "--map", "ORG=ACTOR")
+    assert (code, printed) == (0, "")
+    [doc] = read_jsonl(out)
+    assert [(s.label, s.text) for s in doc.spans] == [("ACTOR", "Rebels")]
+    assert err.startswith(f"wrote 1 documents to {out}\nskipped: 1\n")
+    assert "span label 'GPE': not mapped to a newsie span type" in err
+    code, printed, err = run(capsys, "corpus", "stats", str(out))
+    assert code == 0 and err == ""
+    assert "source a: 1 documents" in printed
+
+
+def test_quiet_leaves_only_the_product(tmp_path, capsys):
+    out = tmp_path / "corpus.jsonl"
+    code, printed, err = run(capsys, "convert", "--from", "conll", str(write_conll(tmp_path)),
+                             "-o", str(out), "--quiet")
+    assert (code, printed, err) == (0, "", "")
+    assert len(read_jsonl(out)) == 1
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["convert", "--from", "conll", "{conll}", "-o", "{out}"], "newsie convert: error: {conll}:1"),
+    (["corpus", "stats", "{missing}"], "newsie corpus stats: error: corpus file {missing} "),
+])
+def test_corpus_errors_are_one_clean_line_and_exit_code_1(tmp_path, capsys, arguments, message):
+    paths = {"conll": write_conll(tmp_path, "Rebels\n"), "out": tmp_path / "o.jsonl",
+             "missing": tmp_path / "missing.jsonl"}
+    code, printed, err = run(capsys, *(a.format(**paths) for a in arguments), "-q")
+    assert (code, printed) == (1, "")
+    [line] = err.splitlines()
+    assert line.startswith(message.format(**paths))
+    assert not paths["out"].exists()

@@ -3,7 +3,6 @@ errors that name file and line, and one pass over the real re3d and GUM folders.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections import Counter
 from pathlib import Path
@@ -13,16 +12,10 @@ import pytest
 from newsie.text.boundaries import normalise_boundaries
 from newsie.converters import CONVERTERS, convert, load_label_map, register_converter
 from newsie.converters.base import ConversionReport
-from newsie.converters.command import (
-    configure_convert_parser,
-    configure_stats_parser,
-    run_convert,
-    run_stats,
-)
 from newsie.converters.labels import parse_label_pairs
 from newsie.converters.normalise import Candidate, resolve_overlaps, violation
-from newsie.corpus import read_jsonl
 from newsie.data import CorpusError, Document
+from newsie.sources import CorpusSource
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -446,7 +439,7 @@ def test_labelstudio_offsets_that_disagree_with_the_text_are_an_error(tmp_path):
     assert caught.value.source == str(tmp_path / "e.json")
 
 
-# --- label maps, registry, command line ----------------------------------------------------------
+# --- label maps, registry ------------------------------------------------------------------------
 
 def test_load_label_map(tmp_path):
     path = tmp_path / "map.yaml"
@@ -477,36 +470,14 @@ def test_registry_holds_every_format_and_refuses_a_second_name():
     assert {"re3d", "gum", "brat", "conll", "doccano", "labelstudio"} <= set(CONVERTERS)
     with pytest.raises(ValueError, match="already registered"):
         register_converter("brat")(lambda paths, label_map, report: [])
-    with pytest.raises(ValueError, match="unknown corpus format 'xml'"):
+    with pytest.raises(ValueError, match="unknown corpus format 'xml'; known: brat, conll, "):
         convert("xml", [])
 
 
-def test_convert_and_stats_commands(tmp_path, capsys):
-    (tmp_path / "a.conll").write_text("Rebels B-ORG\nin O\nHoms B-GPE\n", encoding="utf-8")
-    out = tmp_path / "out" / "corpus.jsonl"
-    parser = argparse.ArgumentParser()
-    configure_convert_parser(parser)
-    args = parser.parse_args(["--from", "conll", str(tmp_path / "a.conll"), "-o", str(out),
-                              "--map", "ORG=ACTOR"])
-    assert run_convert(args) == 0
-    [doc] = read_jsonl(out)
-    assert spans_of(doc) == [("ACTOR", "Rebels")]
-    assert "span label 'GPE': not mapped to a newsie span type" in capsys.readouterr().err
-    stats_parser = argparse.ArgumentParser()
-    configure_stats_parser(stats_parser)
-    assert run_stats(stats_parser.parse_args([str(out)])) == 0
-    assert "source a: 1 documents" in capsys.readouterr().out
-
-
-def test_convert_command_reports_corpus_errors(tmp_path, capsys):
-    (tmp_path / "a.conll").write_text("Rebels\n", encoding="utf-8")
-    parser = argparse.ArgumentParser()
-    configure_convert_parser(parser)
-    args = parser.parse_args(["--from", "conll", str(tmp_path / "a.conll"), "-o",
-                              str(tmp_path / "o.jsonl")])
-    assert run_convert(args) == 1
-    assert f"{tmp_path / 'a.conll'}:1" in capsys.readouterr().err
-    assert not (tmp_path / "o.jsonl").exists()
+def test_recipe_source_of_unknown_format_lists_the_known_ones():
+    assert CorpusSource(path="a.jsonl").format == "jsonl"
+    with pytest.raises(ValueError, match="unknown corpus format 'xml'; known: brat, conll, "):
+        CorpusSource(path="a.xml", format="xml")
 
 
 # --- the real corpora --------------------------------------------------------------------------

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from newsie.data import Document, Relation, Span
 from newsie.evaluation import (
     error_analysis,
     evaluate,
+    flat_metrics,
     format_comparison,
+    format_report,
     format_scores_for_card,
     match_spans,
     precision_recall_f1,
+    scoring,
     seqeval_f1,
     seqeval_report,
     trimmed_bounds,
@@ -198,7 +204,7 @@ def test_to_dict_and_reports_show_the_scores():
     assert data["spans"]["relaxed"]["micro"]["tp"] == 3
     assert data["relations"]["strict"]["SPEAKER"]["support"] == 1
     assert data["casualty"]["count"] == {"accuracy": None, "correct": 0, "total": 0}
-    report = result.format_report()
+    report = format_report(result)
     assert "SPEAKER       strict     1.000  1.000  1.000      1      0      0" in report
     assert "CASUALTY count accuracy on strict matches: n/a (0/0)" in report
     card = format_scores_for_card(result)
@@ -259,3 +265,20 @@ def test_comparison_table_dashes_what_a_system_cannot_produce():
                         "| 1.000 | n/a |")
     assert ner_row.startswith("| ner | 1.000 | 1.000 | — |")
     assert ner_row.count("—") == 8
+
+
+def test_flat_metrics_name_every_strict_score_for_training_logs():
+    no_speaker = Document(GOLD_QUOTE.text, spans=GOLD_QUOTE.spans, annotated=GOLD_QUOTE.annotated)
+    metrics = flat_metrics([GOLD_QUOTE], [no_speaker])
+    assert metrics["ACTOR_f1"] == metrics["QUOTE_precision"] == metrics["micro_f1"] == 1.0
+    assert metrics["SPEAKER_recall"] == metrics["relation_micro_f1"] == 0.0
+    assert metrics["relaxed_micro_f1"] == metrics["seqeval_micro_f1"] == 1.0
+    assert "casualty_count_accuracy" not in metrics  # no CASUALTY pair was scored
+
+
+def test_scoring_imports_no_report_or_command_line():
+    tree = ast.parse(Path(scoring.__file__).read_text(encoding="utf-8"))
+    modules = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    assert not {m for m in modules if m.startswith(("newsie.evaluation", "newsie.cli"))}

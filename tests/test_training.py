@@ -16,10 +16,10 @@ from newsie.cli import main
 from newsie.corpus import read_jsonl, write_jsonl
 from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER
+from newsie.evaluation import flat_metrics
 from newsie.extractor import Extractor
 from newsie.models import save_model_folder
 from newsie.training import load_recipe
-from newsie.training.trainer import flat_metrics
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "newsie-news"

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from newsie.data import Annotated, Document, Span
 from newsie.evaluation import error_analysis, evaluate, format_comparison, format_error_analysis
+from newsie.registry import Registry
 from newsie.schema import DEFAULT_SCHEMA
 from newsie.text.boundaries import trim_span
 
@@ -31,28 +32,18 @@ class System(Protocol):
 
 
 SystemFactory = Callable[[str | None], System]
-SYSTEMS: dict[str, SystemFactory] = {}
+SYSTEMS: Registry[SystemFactory] = Registry("system")
 
 
 def register_system(name: str) -> Callable[[SystemFactory], SystemFactory]:
     """Register `factory(argument)` under `name`; `argument` is what follows `name:` or None."""
-
-    def decorator(factory: SystemFactory) -> SystemFactory:
-        if name in SYSTEMS:
-            raise ValueError(f"a system named {name!r} is already registered")
-        SYSTEMS[name] = factory
-        return factory
-
-    return decorator
+    return SYSTEMS.register(name)
 
 
 def parse_system_spec(spec: str) -> System:
     """Build the system a spec names: `rules`, `newsie:PATH`, `spacy:en_core_web_md`."""
     name, colon, argument = spec.partition(":")
-    factory = SYSTEMS.get(name)
-    if factory is None:
-        raise ValueError(f"unknown system {name!r} in spec {spec!r}; known: {sorted(SYSTEMS)}")
-    return factory(argument if colon else None)
+    return SYSTEMS[name](argument if colon else None)
 
 
 # --- newsie model and rules -------------------------------------------------------------------

@@ -32,10 +32,9 @@ def convert(
 ) -> ConversionResult:
     """Convert the corpus at `paths` from `format`; `label_map` maps source labels to newsie
     types (None: the format's own mapping, or for generic formats, labels named as newsie types)."""
-    if format not in CONVERTERS:
-        raise ValueError(f"unknown corpus format {format!r}; known: {sorted(CONVERTERS)}")
+    converter = CONVERTERS[format]  # an unknown format: a ValueError naming the known ones
     report = ConversionReport()
-    documents = CONVERTERS[format]([Path(p) for p in paths], label_map, report)
+    documents = converter([Path(p) for p in paths], label_map, report)
     for doc in documents:
         # Guards the corpus contract (offsets, same-type overlaps, relation ends) for every format.
         Document.from_dict(doc.to_dict(), source=f"{format} document {doc.id}")

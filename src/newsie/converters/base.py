@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsie.data import Document
+from newsie.registry import Registry
 
 
 @dataclass
@@ -44,16 +45,9 @@ class ConversionResult:
 
 Converter = Callable[[list[Path], "dict[str, str] | None", ConversionReport], list[Document]]
 
-CONVERTERS: dict[str, Converter] = {}
+CONVERTERS: Registry[Converter] = Registry("corpus format")
 
 
 def register_converter(name: str) -> Callable[[Converter], Converter]:
     """Register a converter under a format name (`newsie convert --from NAME`)."""
-
-    def decorate(func: Converter) -> Converter:
-        if name in CONVERTERS:
-            raise ValueError(f"a converter named {name!r} is already registered")
-        CONVERTERS[name] = func
-        return func
-
-    return decorate
+    return CONVERTERS.register(name)

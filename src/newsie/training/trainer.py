@@ -17,7 +17,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from newsie.data import Document
 from newsie.encoders import resolve_encoder
-from newsie.evaluation import evaluate, seqeval_f1
+from newsie.evaluation import flat_metrics
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
@@ -99,42 +99,6 @@ class NewsieTrainer(Trainer):
         )
         self.model.train()
         return flat_metrics(gold, predicted)
-
-
-def flat_metrics(gold: list[Document], predicted: list[Document]) -> dict[str, float]:
-    """Strict span and relation scores as flat names (`ACTOR_f1`, `SPEAKER_f1`, `micro_f1`, ...),
-    and seqeval's token-level F1 per type (`seqeval_ACTOR_f1`, `seqeval_micro_f1`)."""
-    result = evaluate(gold, predicted)
-    metrics: dict[str, float] = {}
-    for label, scores in result.spans["strict"].items():
-        metrics.update(
-            {
-                f"{label}_precision": scores.precision,
-                f"{label}_recall": scores.recall,
-                f"{label}_f1": scores.f1,
-            }
-        )
-    for label, scores in result.relations["strict"].items():
-        metrics.update(
-            {
-                f"{label}_precision": scores.precision,
-                f"{label}_recall": scores.recall,
-                f"{label}_f1": scores.f1,
-            }
-        )
-    spans, relations = result.span_micro("strict"), result.relation_micro("strict")
-    metrics.update(
-        micro_precision=spans.precision,
-        micro_recall=spans.recall,
-        micro_f1=spans.f1,
-        relation_micro_f1=relations.f1,
-        relaxed_micro_f1=result.span_micro("relaxed").f1,
-    )
-    metrics.update({f"seqeval_{label}_f1": f1 for label, f1 in seqeval_f1(gold, predicted).items()})
-    count_accuracy = result.casualty["count"].value
-    if count_accuracy is not None:
-        metrics["casualty_count_accuracy"] = count_accuracy
-    return metrics
 
 
 @dataclass

@@ -1,5 +1,7 @@
 """Scoring predictions against gold documents, as the Scoring section of the guidelines says.
 
+Numbers only: the text and markdown views of these scores are in `newsie.evaluation.report`.
+
 - Spans: a predicted span matches a gold span of the same type when their boundaries agree after
   trimming (`strict`) or when they overlap (`relaxed`). Trimming removes whitespace, quotation
   marks (straight, curly, low-9 and angle; single and double) and `.,;:` from both ends; both
@@ -17,7 +19,7 @@
 Precision, recall and F1 are computed from tp/fp/fn counts with plain arithmetic rather than
 scikit-learn: matching yields counts with no true negatives, and `precision_recall_fscore_support`
 would need label vectors made up from those counts. The zero-division convention is sklearn's
-`zero_division=0`. The token-level view comes from seqeval (`seqeval_report`).
+`zero_division=0`. The token-level view comes from seqeval (`seqeval_f1`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from newsie.data import Document, Relation, Span
 MODES = ("strict", "relaxed")
 TRIM_CHARS = frozenset("\"'“”‘’„‟‚‛«»‹›" + ".,;:")  # quotation marks, then punctuation
 CASUALTY_ATTRIBUTES = ("count", "status")
-PRODUCES_NOTHING = "—"  # shown where a system cannot produce a type
 
 
 # --- arithmetic -------------------------------------------------------------------------------
@@ -285,28 +286,6 @@ class EvaluationResult:
             "casualty": {name: acc.to_dict() for name, acc in self.casualty.items()},
         }
 
-    def format_report(self) -> str:
-        """A plain-text table of every score, for a terminal."""
-        lines = [f"{self.n_documents} documents"]
-        for title, by_mode, micro in (("span type", self.spans, self.span_micro),
-                                      ("relation", self.relations, self.relation_micro)):
-            lines += ["", f"{title:<14}{'mode':<9}{'prec':>7}{'rec':>7}{'f1':>7}"
-                          f"{'tp':>7}{'fp':>7}{'fn':>7}"]
-            for mode in MODES:
-                rows = [*sorted(by_mode[mode].items()), ("micro", micro(mode))]
-                for name, s in rows:
-                    lines.append(f"{name:<14}{mode:<9}{s.precision:>7.3f}{s.recall:>7.3f}"
-                                 f"{s.f1:>7.3f}{s.tp:>7}{s.fp:>7}{s.fn:>7}")
-        lines.append("")
-        for name, acc in self.casualty.items():
-            lines.append(f"CASUALTY {name} accuracy on strict matches: "
-                         f"{_format_accuracy(acc)} ({acc.correct}/{acc.total})")
-        return "\n".join(lines)
-
-
-def _format_accuracy(accuracy: Accuracy) -> str:
-    return "n/a" if accuracy.value is None else f"{accuracy.value:.3f}"
-
 
 def evaluate(gold: Sequence[Document], predicted: Sequence[Document]) -> EvaluationResult:
     """Score `predicted[k]` against `gold[k]` for every k (same texts, same order)."""
@@ -325,7 +304,7 @@ def evaluate(gold: Sequence[Document], predicted: Sequence[Document]) -> Evaluat
     return result
 
 
-# --- reports ----------------------------------------------------------------------------------
+# --- error analysis ---------------------------------------------------------------------------
 
 
 def error_analysis(
@@ -346,71 +325,6 @@ def error_analysis(
     }
 
 
-def format_error_analysis(analysis: Mapping[str, Mapping[str, list[tuple[str, int]]]]) -> str:
-    """Markdown: per span type, a list of false positives and one of missed spans."""
-    lines = []
-    for label, kinds in analysis.items():
-        for kind, title in (("false_positives", "false positives"), ("missed", "missed")):
-            items = ", ".join(f"`{text}` ({n})" for text, n in kinds[kind]) or "none"
-            lines.append(f"- **{label}** {title}: {items}")
-    return "\n".join(lines)
-
-
-def _markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def format_scores_for_card(result: EvaluationResult) -> str:
-    """A markdown table of span and relation scores plus CASUALTY accuracies, for a model card."""
-    header = ["", "strict P", "strict R", "strict F1", "relaxed F1", "support"]
-    rows = []
-    for kind, by_mode, micro in (("spans", result.spans, result.span_micro),
-                                 ("relations", result.relations, result.relation_micro)):
-        if not by_mode["strict"]:
-            continue
-        pairs = [(name, by_mode["strict"][name], by_mode["relaxed"][name])
-                 for name in sorted(by_mode["strict"])]
-        pairs.append((f"{kind} (micro)", micro("strict"), micro("relaxed")))
-        rows += [[name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}",
-                  str(s.support)] for name, s, r in pairs]
-    table = _markdown_table(header, rows)
-    notes = [f"CASUALTY {name} accuracy (strict matches): {_format_accuracy(acc)} "
-             f"({acc.correct}/{acc.total})" for name, acc in result.casualty.items()]
-    return table + "\n\n" + "\n".join(f"- {note}" for note in notes)
-
-
-def format_comparison(
-    results: Mapping[str, EvaluationResult], produces: Mapping[str, set[str] | frozenset[str]]
-) -> str:
-    """One markdown row per system: strict and relaxed F1 per span type, relation micro F1,
-    CASUALTY count accuracy; an em dash where the system cannot produce that output."""
-    span_types = sorted({t for r in results.values() for t in r.span_types})
-    relation_labels = sorted({t for r in results.values() for t in r.relation_labels})
-    header = ["system"] + [f"{t} {m} F1" for t in span_types for m in MODES]
-    if relation_labels:
-        header.append("relations F1")
-    if "CASUALTY" in span_types:
-        header.append("CASUALTY count acc")
-    rows = []
-    for name, result in results.items():
-        can = produces[name]
-        row = [name] + [_cell(t in can, f"{result.spans[m][t].f1:.3f}")
-                        for t in span_types for m in MODES]
-        if relation_labels:
-            row.append(_cell(bool(can & set(relation_labels)),
-                             f"{result.relation_micro('strict').f1:.3f}"))
-        if "CASUALTY" in span_types:
-            row.append(_cell("CASUALTY" in can, _format_accuracy(result.casualty["count"])))
-        rows.append(row)
-    return _markdown_table(header, rows)
-
-
-def _cell(produced: bool, value: str) -> str:
-    return value if produced else PRODUCES_NOTHING
-
-
 def _bio_tags(spans: Sequence[Span], tokens: Sequence[tuple[int, int]], label: str) -> list[str]:
     """BIO tags of whitespace tokens for spans of one type: a token inside a span's trimmed
     bounds, even partly, is tagged; a token already tagged keeps its first span's tag."""
@@ -424,7 +338,10 @@ def _bio_tags(spans: Sequence[Span], tokens: Sequence[tuple[int, int]], label: s
     return tags
 
 
-def _seqeval_sequences(
+# --- seqeval -----------------------------------------------------------------------------------
+
+
+def seqeval_sequences(
     gold: Sequence[Document], predicted: Sequence[Document]
 ) -> tuple[list[list[str]], list[list[str]]]:
     """BIO tags of whitespace tokens, one sequence per document and annotated type (types nest)."""
@@ -438,24 +355,47 @@ def _seqeval_sequences(
     return y_true, y_pred
 
 
-def seqeval_report(gold: Sequence[Document], predicted: Sequence[Document], digits: int = 3) -> str:
-    """seqeval's entity-level classification report over BIO tags of whitespace tokens."""
-    y_true, y_pred = _seqeval_sequences(gold, predicted)
-    if not _any_entity(y_true, y_pred):
-        return "no spans of the annotated types in gold or predicted documents"
-    return classification_report(y_true, y_pred, digits=digits, zero_division=0)
-
-
 def seqeval_f1(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, float]:
     """seqeval's F1 per span type and `micro`, as numbers (empty when there is no span at all)."""
-    y_true, y_pred = _seqeval_sequences(gold, predicted)
-    if not _any_entity(y_true, y_pred):
+    y_true, y_pred = seqeval_sequences(gold, predicted)
+    if not has_entities(y_true, y_pred):
         return {}
     report = classification_report(y_true, y_pred, output_dict=True, zero_division=0)
     return {("micro" if name == "micro avg" else name): float(row["f1-score"])
             for name, row in report.items() if name not in ("macro avg", "weighted avg")}
 
 
-def _any_entity(y_true: list[list[str]], y_pred: list[list[str]]) -> bool:
-    """seqeval cannot build a report without a single entity."""
+def has_entities(y_true: list[list[str]], y_pred: list[list[str]]) -> bool:
+    """Whether any sequence tags an entity: seqeval cannot build a report without one."""
     return any(tag != "O" for seq in y_true + y_pred for tag in seq)
+
+
+# --- training metrics --------------------------------------------------------------------------
+
+
+def flat_metrics(gold: Sequence[Document], predicted: Sequence[Document]) -> dict[str, float]:
+    """Strict span and relation scores as flat names (`ACTOR_f1`, `SPEAKER_f1`, `micro_f1`, ...),
+    and seqeval's token-level F1 per type (`seqeval_ACTOR_f1`, `seqeval_micro_f1`)."""
+    result = evaluate(gold, predicted)
+    metrics: dict[str, float] = {}
+    for label, scores in [*result.spans["strict"].items(), *result.relations["strict"].items()]:
+        metrics.update(
+            {
+                f"{label}_precision": scores.precision,
+                f"{label}_recall": scores.recall,
+                f"{label}_f1": scores.f1,
+            }
+        )
+    spans, relations = result.span_micro("strict"), result.relation_micro("strict")
+    metrics.update(
+        micro_precision=spans.precision,
+        micro_recall=spans.recall,
+        micro_f1=spans.f1,
+        relation_micro_f1=relations.f1,
+        relaxed_micro_f1=result.span_micro("relaxed").f1,
+    )
+    metrics.update({f"seqeval_{label}_f1": f1 for label, f1 in seqeval_f1(gold, predicted).items()})
+    count_accuracy = result.casualty["count"].value
+    if count_accuracy is not None:
+        metrics["casualty_count_accuracy"] = count_accuracy
+    return metrics

@@ -1,28 +1,32 @@
-"""Command-line glue for `newsie convert` and `newsie corpus stats` (wired in by newsie.cli).
+"""`newsie convert`: a corpus in another format to newsie JSON lines (`newsie.converters`).
 
 newsie convert --from re3d ../shared/data/re3d -o re3d.jsonl
 newsie convert --from gum ../shared/data/gum --silver --part holdout -o gum-holdout.jsonl
 newsie convert --from conll train.conll -o train.jsonl --map PER=ACTOR --map LOC=LOCATION
-newsie corpus stats re3d.jsonl gum.jsonl
+
+The documents go to the output file; how many were written and what was skipped or adjusted
+are messages on standard error. A corpus error exits with status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 from pathlib import Path
 
+from newsie.cli.command import CORPUS_ERRORS, Command
 from newsie.converters import CONVERTERS, convert, load_label_map
 from newsie.converters.labels import parse_label_pairs
-from newsie.corpus import read_corpora, write_jsonl
+from newsie.corpus import write_jsonl
 from newsie.rules import add_silver_layers
 from newsie.sources import PARTS, select_part
-from newsie.stats import corpus_stats, format_stats
+
+logger = logging.getLogger(__name__)
 
 
-def configure_convert_parser(parser: argparse.ArgumentParser) -> None:
+def configure_convert(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--from", dest="format", required=True, choices=sorted(CONVERTERS), help="the corpus format"
+        "--from", dest="format", required=True, choices=CONVERTERS.names(), help="the corpus format"
     )
     parser.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="files or folders of the corpus"
@@ -63,36 +67,26 @@ def configure_convert_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    """Convert, write the documents and print the skip report to stderr; 1 on a corpus error."""
-    try:
-        if args.label_map:
-            label_map = load_label_map(args.label_map)
-        else:
-            label_map = parse_label_pairs(args.map) if args.map else None
-        result = convert(args.format, args.paths, label_map)
-    except (ValueError, OSError) as err:  # CorpusError is a ValueError
-        print(f"newsie convert: error: {err}", file=sys.stderr)
-        return 1
+    """Convert, write the documents and report what was written, skipped and adjusted."""
+    if args.label_map:
+        label_map = load_label_map(args.label_map)
+    else:
+        label_map = parse_label_pairs(args.map) if args.map else None
+    result = convert(args.format, args.paths, label_map)
     documents = result.documents
     if args.silver:
         documents = [add_silver_layers(doc) for doc in documents]
     count = write_jsonl(select_part(documents, args.part), args.output)
-    print(f"wrote {count} documents to {args.output}", file=sys.stderr)
-    print(result.report.format(), file=sys.stderr)
+    logger.info("wrote %d documents to %s", count, args.output)
+    logger.info("%s", result.report.format())
     return 0
 
 
-def configure_stats_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="newsie JSON-lines corpus files"
-    )
-
-
-def run_stats(args: argparse.Namespace) -> int:
-    try:
-        documents = read_corpora(args.files)
-    except (ValueError, OSError) as err:
-        print(f"newsie corpus stats: error: {err}", file=sys.stderr)
-        return 1
-    print(format_stats(corpus_stats(documents)))
-    return 0
+COMMAND = Command(
+    "convert",
+    "convert re3d, GUM, BRAT, CoNLL, doccano or Label Studio corpora to newsie JSON lines",
+    configure_convert,
+    run_convert,
+    errors=CORPUS_ERRORS,
+    error_status=1,
+)

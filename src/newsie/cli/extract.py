@@ -1,0 +1,155 @@
+"""`newsie extract`: spans and relations of text files, JSON lines or standard input, printed as
+JSON lines (`--format jsonl`) or a readable listing (`--format text`) on standard output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from newsie.allocator import keep_freed_memory
+from newsie.cli.command import Command
+from newsie.cli.formatting import format_document
+from newsie.data import Document
+
+PROGRESS_MIN_DOCUMENTS = 20
+
+
+def configure_extract(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        default=["-"],
+        metavar="FILE",
+        help=".txt (one document), .jsonl (a 'text' field a line) or - for "
+        "standard input (default)",
+    )
+    parser.add_argument("--model", required=True, help="a model folder saved by newsie")
+    parser.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
+    parser.add_argument(
+        "--stdin-format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="how to read '-': one plain-text document, or JSON lines",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="windows per forward pass (default: sized to the device, see Extractor)",
+    )
+    parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    parser.add_argument("--dtype", default=None, help="float32, bfloat16 or float16")
+    parser.add_argument(
+        "--quantize", default=None, metavar="METHOD", help="int8: faster on CPU, see docs"
+    )
+    parser.add_argument(
+        "--n-process",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own copy of the model: for a GPU fed from "
+        "several CPU cores (default: 1)",
+    )
+
+
+def run_extract(args: argparse.Namespace) -> int:
+    from transformers.utils import logging as transformers_logging
+
+    from newsie.extractor import Extractor
+
+    transformers_logging.disable_progress_bar()  # standard error is for our own progress bar
+    extractor = Extractor.from_pretrained(
+        args.model,
+        device=args.device,
+        batch_size=args.batch_size,
+        dtype=args.dtype,
+        quantize=args.quantize,
+    )
+    if extractor.device.type == "cpu":
+        keep_freed_memory()  # process-wide glibc tuning for CPU inference, see newsie.allocator
+    pending: deque[dict] = deque()  # the records whose texts are being extracted, in order
+
+    def texts() -> Iterator[str]:
+        for record in _input_records(args.inputs, args.stdin_format):
+            pending.append(record)
+            yield record["text"]
+
+    documents = _with_progress(extractor.pipe(texts(), n_process=args.n_process), args)
+    with extractor:  # stops the worker processes of --n-process
+        for doc in documents:
+            print(_render(pending.popleft(), doc, args.format))
+    return 0
+
+
+def _with_progress(documents: Iterable[Document], args: argparse.Namespace) -> Iterable[Document]:
+    """A progress bar on standard error, unless --quiet or there are few documents."""
+    total = _count_documents(args.inputs)
+    show = not args.quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
+    return tqdm(
+        documents, total=total, disable=not show, file=sys.stderr, unit="doc", desc="extract"
+    )
+
+
+def _render(record: dict, doc: Document, output_format: str) -> str:
+    """The output for one input record: its other fields and the document, or the listing."""
+    if output_format == "jsonl":
+        fields = {k: v for k, v in record.items() if k != "text"}
+        return json.dumps({**fields, **doc.to_dict()}, ensure_ascii=False)
+    return format_document(doc, title=str(record.get("id", "")))
+
+
+def _input_records(inputs: list[str], stdin_format: str) -> Iterator[dict]:
+    """Records with a 'text' field (other fields are carried through to the output)."""
+    for name in inputs:
+        if name == "-":
+            if stdin_format == "jsonl":
+                yield from _jsonl_records(sys.stdin, "<stdin>")
+            else:
+                yield {"text": sys.stdin.read()}
+            continue
+        path = Path(name)
+        if not path.is_file():
+            raise FileNotFoundError(f"input file {path} does not exist")
+        if path.suffix == ".jsonl":
+            with path.open(encoding="utf-8") as handle:
+                yield from _jsonl_records(handle, str(path))
+        else:
+            yield {"id": path.name, "text": path.read_text(encoding="utf-8")}
+
+
+def _count_documents(inputs: list[str]) -> int | None:
+    """For the progress bar; None when standard input is read (it cannot be counted ahead)."""
+    if "-" in inputs:
+        return None
+    total = 0
+    for name in inputs:
+        if name.endswith(".jsonl") and Path(name).is_file():
+            with open(name, encoding="utf-8") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += 1
+    return total
+
+
+def _jsonl_records(lines: Iterable[str], source: str) -> Iterator[dict]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{source}:{number}: malformed JSON: {err.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise ValueError(f"{source}:{number}: text: each line needs a string 'text' field")
+        yield record
+
+
+COMMAND = Command(
+    "extract", "extract spans and relations to JSON lines", configure_extract, run_extract
+)

@@ -1,0 +1,40 @@
+"""`newsie train`: train or fine-tune a model from a YAML recipe (`newsie.training`); prints the
+model folder and the final dev metrics on standard output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from newsie.cli.command import Command
+
+
+def configure_train(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="a YAML recipe, e.g. configs/default.yaml")
+    parser.add_argument("--output-dir", default=None, help="replaces training.output_dir")
+    parser.add_argument(
+        "--data-dir", default=None, help="the folder the recipe's corpus paths are relative to"
+    )
+    parser.add_argument(
+        "overrides",
+        nargs="*",
+        metavar="section.key=value",
+        help="e.g. training.epochs=3 model.use_casing=true",
+    )
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from newsie.training import load_recipe, train
+
+    recipe = load_recipe(
+        args.config, args.overrides, data_dir=args.data_dir, output_dir=args.output_dir
+    )
+    run = train(recipe)
+    print(f"saved model to {run.model_dir}")
+    print(json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2))
+    return 0
+
+
+COMMAND = Command(
+    "train", "train or fine-tune a model from a YAML recipe", configure_train, run_train
+)
