@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES
 from newsie.text.casualty import (
     COUNT_PATTERN,
     STATUS_PATTERNS,
@@ -17,7 +18,6 @@ from newsie.text.casualty import (
     parse_status,
     sentence_window,
 )
-from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES
 
 
 @pytest.mark.parametrize("phrase, expected", [

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from newsie.text.boundaries import normalise_boundaries
 from newsie.converters import CONVERTERS, convert, load_label_map, register_converter
 from newsie.converters.base import ConversionReport
 from newsie.converters.labels import parse_label_pairs
 from newsie.converters.normalise import Candidate, resolve_overlaps, violation
 from newsie.data import CorpusError, Document
 from newsie.sources import CorpusSource
+from newsie.text.boundaries import normalise_boundaries
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

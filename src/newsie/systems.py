@@ -150,8 +150,8 @@ def spacy_doc_to_document(doc: Any) -> Document:
     """newsie spans of the mapped entity labels of a spaCy `Doc`.
 
     Each span goes through the boundary trimming newsie applies to its own predictions
-    (`newsie.text.boundaries.trim_span`), so both are compared on the same terms; an entity with nothing
-    left after trimming (only punctuation) is dropped, as newsie drops such predictions.
+    (`newsie.text.boundaries.trim_span`), so both are compared on the same terms; an entity with
+    nothing left after trimming (only punctuation) is dropped, as newsie drops such predictions.
     """
     spans = []
     for ent in doc.ents:
