@@ -35,9 +35,10 @@ from scipy.optimize import linear_sum_assignment
 from seqeval.metrics import classification_report
 
 from newsie.data import Document, Relation, Span
+from newsie.text.lexicon import QUOTATION_MARKS
 
 MODES = ("strict", "relaxed")
-TRIM_CHARS = frozenset("\"'“”‘’„‟‚‛«»‹›" + ".,;:")  # quotation marks, then punctuation
+TRIM_CHARS = frozenset(QUOTATION_MARKS + ".,;:")  # quotation marks, then punctuation
 CASUALTY_ATTRIBUTES = ("count", "status")
 
 
