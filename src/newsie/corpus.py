@@ -5,9 +5,29 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from newsie.data import CorpusError, Document
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
+
+
+def json_objects(lines: Iterable[str], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """`(line number, object)` for each non-blank line of JSON lines; a line that is not a JSON
+    object raises CorpusError naming `source` and the line."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise CorpusError(
+                f"malformed JSON: {err.msg} at column {err.colno}", source=source, line=number
+            ) from None
+        if not isinstance(row, dict):
+            raise CorpusError(
+                f"expected a JSON object, got {type(row).__name__}", source=source, line=number
+            )
+        yield number, row
 
 
 def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterator[Document]:
@@ -15,18 +35,8 @@ def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterat
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"corpus file {path} does not exist")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise CorpusError(
-                    f"malformed JSON: {err.msg} at column {err.colno}",
-                    source=str(path),
-                    line=number,
-                ) from None
+    with path.open(encoding="utf-8-sig") as handle:
+        for number, data in json_objects(handle, str(path)):
             yield Document.from_dict(data, schema, source=str(path), line=number)
 
 

@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from newsie.allocator import keep_freed_memory
 from newsie.cli.command import Command
 from newsie.cli.formatting import format_document
+from newsie.corpus import json_objects
 from newsie.data import Document
 
 PROGRESS_MIN_DOCUMENTS = 20
@@ -138,14 +139,8 @@ def _count_documents(inputs: list[str]) -> int | None:
 
 
 def _jsonl_records(lines: Iterable[str], source: str) -> Iterator[dict]:
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{source}:{number}: malformed JSON: {err.msg}") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+    for number, record in json_objects(lines, source):
+        if not isinstance(record.get("text"), str):
             raise ValueError(f"{source}:{number}: text: each line needs a string 'text' field")
         yield record
 

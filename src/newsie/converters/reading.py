@@ -7,24 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from newsie.corpus import json_objects
 from newsie.data import CorpusError
 
 
 def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield `(line number, object)` for each non-blank line of a JSON-lines file."""
     with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}",
-                                  source=str(path), line=number) from None
-            if not isinstance(row, dict):
-                raise CorpusError(f"expected a JSON object, got {type(row).__name__}",
-                                  source=str(path), line=number)
-            yield number, row
+        yield from json_objects(handle, str(path))
 
 
 def read_json(path: Path) -> Any:

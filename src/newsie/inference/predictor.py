@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import torch
-
 from newsie.data import Document
 from newsie.inference.postprocess import PostprocessSettings, postprocess
 from newsie.inference.scheduler import WindowScheduler
@@ -47,24 +45,11 @@ class Predictor:
     """
 
     def __init__(
-        self,
-        model: NewsieModel,
-        tokenizer,
-        *,
-        device: torch.device | str = "cpu",
-        batch_size: int | None = None,
-        max_length: int | None = None,
-        stride: int | None = None,
-        chunk_chars: int = 1_000_000,
+        self, model: NewsieModel, tokenizer, *, chunk_chars: int = 1_000_000, **scheduler_options
     ) -> None:
-        self.scheduler = WindowScheduler(
-            model,
-            tokenizer,
-            device=device,
-            batch_size=batch_size,
-            max_length=max_length,
-            stride=stride,
-        )
+        """`scheduler_options`: `WindowScheduler`'s keyword arguments (device, batch_size,
+        max_length, stride)."""
+        self.scheduler = WindowScheduler(model, tokenizer, **scheduler_options)
         self.chunk_chars = chunk_chars
 
     @property
