@@ -1,15 +1,19 @@
-"""Training recipes (validation, overrides, paths), and one real fine-tuning run of the default
-encoder: a few steps, interrupted and resumed, saved, reloaded, giving the same output."""
+"""Training recipes (validation, overrides, paths, what reaches the Trainer), the model card,
+and one real fine-tuning run of the default encoder: a few steps, interrupted and resumed, saved,
+reloaded, giving the same output."""
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
+import yaml
 
 import newsie.training.trainer as trainer_module
 from newsie.cli import main
@@ -18,8 +22,12 @@ from newsie.data import Document
 from newsie.encoders import DEFAULT_ENCODER
 from newsie.evaluation import flat_metrics
 from newsie.extractor import Extractor
+from newsie.inference import default_batch_size
 from newsie.models import save_model_folder
-from newsie.training import load_recipe
+from newsie.schema import DEFAULT_SCHEMA
+from newsie.training import NewsieTrainingArguments, Recipe, load_recipe, train
+from newsie.training.card import write_model_card
+from newsie.training.trainer import NewsieTrainer
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "newsie-news"
@@ -36,9 +44,14 @@ data:
 training:
   output_dir: never-used
   learning_rate: 5e-5
-  batch_size: 8
-  eval_batch_size: 16
+  per_device_train_batch_size: 8
+  per_device_eval_batch_size: 16
   logging_steps: 1
+  eval_strategy: steps
+  save_strategy: steps
+  eval_steps: 2
+  save_steps: 2
+  load_best_model_at_end: true
 """
 
 
@@ -64,11 +77,33 @@ def test_every_committed_config_loads():
     for path in configs:
         recipe = load_recipe(path)
         assert recipe.source == str(path)
+        assert isinstance(recipe.training, NewsieTrainingArguments)
     default = load_recipe(REPO / "configs" / "default.yaml")
     assert default.model.encoder == DEFAULT_ENCODER
-    assert default.training.learning_rate == pytest.approx(1e-4)
     assert Path(default.data.data_dir).resolve() == CORPUS
     assert len(default.data.load("dev")) == len(read_jsonl(CORPUS / "dev.jsonl"))
+    args = default.training.to_dict()
+    assert {k: args[k] for k in (
+        "num_train_epochs", "learning_rate", "head_learning_rate", "per_device_train_batch_size",
+        "weight_decay", "warmup_steps", "seed", "logging_steps", "eval_strategy", "save_strategy",
+        "load_best_model_at_end", "metric_for_best_model", "greater_is_better",
+        "save_total_limit", "train_sampling_strategy", "remove_unused_columns", "resume",
+        "keep_checkpoints")} == {
+        "num_train_epochs": 8, "learning_rate": 1e-4, "head_learning_rate": 1e-3,
+        "per_device_train_batch_size": 8, "weight_decay": 0.01, "warmup_steps": 0.1, "seed": 13,
+        "logging_steps": 20, "eval_strategy": "epoch", "save_strategy": "epoch",
+        "load_best_model_at_end": True, "metric_for_best_model": "micro_f1",
+        "greater_is_better": True, "save_total_limit": 2,
+        "train_sampling_strategy": "group_by_length", "remove_unused_columns": False,
+        "resume": "auto", "keep_checkpoints": False}
+
+
+def test_precision_and_device_default_to_what_the_machine_has(tmp_path):
+    args = load_recipe(write_recipe(tmp_path)).training
+    has_cuda = torch.cuda.is_available()
+    assert args.use_cpu is not has_cuda
+    assert args.bf16 is (has_cuda and torch.cuda.is_bf16_supported())
+    assert load_recipe(write_recipe(tmp_path), ["training.bf16=false"]).training.bf16 is False
 
 
 def test_data_paths_are_relative_to_the_config_file(tmp_path, monkeypatch, documents):
@@ -102,43 +137,63 @@ def test_a_missing_corpus_file_is_named(tmp_path, documents):
 
 def test_overrides_apply_before_validation_with_yaml_types(tmp_path):
     path = write_recipe(tmp_path)
-    recipe = load_recipe(path, ["training.epochs=3", "model.use_casing=true",
+    recipe = load_recipe(path, ["training.num_train_epochs=3", "model.use_casing=true",
                                 "training.max_steps=7", "model.encoder=some/encoder",
-                                "training.learning_rate=2e-5"],
+                                "training.learning_rate=2e-5", "model.casing_dim=8",
+                                "model.relation_loss_weight=0.25",
+                                "training.gradient_accumulation_steps=4",
+                                "training.lr_scheduler_type=cosine"],
                          output_dir=str(tmp_path / "out"))
-    assert recipe.training.epochs == 3.0 and isinstance(recipe.training.epochs, float)
-    assert recipe.model.use_casing is True and recipe.training.max_steps == 7
-    assert recipe.model.encoder == "some/encoder"
-    assert recipe.training.learning_rate == pytest.approx(2e-5)
-    assert recipe.training.output_dir == str(tmp_path / "out")
+    args = recipe.training
+    assert args.num_train_epochs == 3.0 and isinstance(args.num_train_epochs, float)
+    assert args.max_steps == 7 and args.learning_rate == pytest.approx(2e-5)
+    assert args.gradient_accumulation_steps == 4 and args.lr_scheduler_type == "cosine"
+    assert args.output_dir == str(tmp_path / "out")
+    assert recipe.model.use_casing is True and recipe.model.encoder == "some/encoder"
+    assert recipe.model.casing_dim == 8 and recipe.model.relation_loss_weight == 0.25
 
 
-def test_numbers_written_as_strings_are_coerced(tmp_path):
-    text = RECIPE.format(encoder="x", data_dir="data") + (
-        '  head_learning_rate: "1.0e-4"\n  max_steps: "4"\n  epochs: 2\n')
+def test_strings_are_read_as_the_fields_type(tmp_path):
+    text = RECIPE.format(encoder="x", data_dir="data").replace(
+        "  max_length: 128\n", '  max_length: 128\n  use_casing: "false"\n  casing_dim: "8"\n'
+    ) + '  head_learning_rate: "1.0e-4"\n  max_steps: "4"\n  num_train_epochs: 2\n'
     recipe = load_recipe(write_recipe(tmp_path, text))
-    settings = recipe.training
-    assert settings.learning_rate == pytest.approx(5e-5)  # YAML reads 5e-5 as a string
-    assert settings.head_learning_rate == pytest.approx(1e-4)
-    assert settings.max_steps == 4 and settings.epochs == 2.0
-    assert all(isinstance(v, float) for v in (settings.learning_rate, settings.epochs))
+    args = recipe.training
+    assert args.learning_rate == pytest.approx(5e-5)  # YAML reads 5e-5 as a string
+    assert args.head_learning_rate == pytest.approx(1e-4)
+    assert args.max_steps == 4 and args.num_train_epochs == 2.0
+    assert all(isinstance(v, float) for v in (args.learning_rate, args.num_train_epochs))
+    assert recipe.model.use_casing is False  # never the truthy string "false"
+    assert recipe.model.casing_dim == 8
 
 
 @pytest.mark.parametrize("overrides, message", [
-    (["training.epochs"], "must look like section.key=value"),
+    (["training.num_train_epochs"], "must look like section.key=value"),
     (["epochs=3"], "must look like section.key=value"),
     (["optimizer.lr=0.1"], r"unknown section\(s\) \['optimizer'\]"),
-    (["training.epoch=3"], r"training: unknown key\(s\) \['epoch'\]"),
-    (["model.encodr=x"], r"model: unknown key\(s\) \['encodr'\]"),
-    (["training.learning_rate=fast"], "learning_rate: 'fast' is not of type float"),
-    (["training.max_steps=many"], "max_steps: 'many' is not of type int"),
+    (["training.num_train_epocs=3"], r"training: .*\['num_train_epocs'\].*did you mean "
+                                     "num_train_epochs"),
+    (["training.epochs=3"], "epochs: did you mean num_train_epochs"),
+    (["training.precision=bf16"], "precision: did you mean bf16 or fp16"),
+    (["model.encodr=x"], r"model: .*\['encodr'\].*did you mean encoder"),
+    (["data.dev_set=[a]"], r"data: .*\['dev_set'\]"),
+    (["training.learning_rate=fast"], "training.learning_rate: 'fast' is not of type float"),
+    (["training.max_steps=many"], "training.max_steps: 'many' is not of type int"),
+    (["training.gradient_accumulation_steps=2.5"],
+     "training.gradient_accumulation_steps: 2.5 is not of type int"),
+    (["training.per_device_train_batch_size=true"], "True is not of type int"),
+    (["model.use_casing=maybe"], "model.use_casing: 'maybe' is not of type bool"),
+    (["model.relation_loss_weight=heavy"], "relation_loss_weight: 'heavy' is not of type float"),
+    (["training.save_strategy=no"], "save_strategy: False is not of type .*quote it"),
+    (["training.resume=sometimes"], "training.resume: 'sometimes' is not of type Literal"),
     (["model.max_length=8"], r"model.max_length must lie in \[16, 8192\]"),
     (["model.stride=64"], "model.stride must lie in"),
     (["model.relation_threshold=1.5"], "relation_threshold must lie strictly between"),
-    (["training.precision=fp8"], "training.precision must be"),
-    (["training.batch_size=0"], "batch_size"),
+    (["training.per_device_train_batch_size=0"], "per_device_train_batch_size must be at least 1"),
+    (["training.per_device_eval_batch_size=0"], "per_device_eval_batch_size must be at least 1"),
     (["training.learning_rate=0"], "must be positive"),
-    (["training.epochs=0"], "epochs > 0 or training.max_steps > 0"),
+    (["training.num_train_epochs=0"], "num_train_epochs > 0 or max_steps > 0"),
+    (["training.save_strategy=epoch"], "load_best_model_at_end requires the save and eval"),
     (["data.train=[]"], "data.train must name at least one corpus"),
 ])
 def test_invalid_recipes_are_refused_clearly(tmp_path, overrides, message):
@@ -170,8 +225,112 @@ def test_a_missing_config_is_named(tmp_path):
 def test_train_command_errors_exit_2(tmp_path, capsys):
     assert main(["train", "--config", str(tmp_path / "nowhere.yaml")]) == 2
     assert "newsie train: error: config" in capsys.readouterr().err
-    assert main(["train", "--config", str(write_recipe(tmp_path)), "training.epochs"]) == 2
+    path = str(write_recipe(tmp_path))
+    assert main(["train", "--config", path, "training.num_train_epochs"]) == 2
     assert "section.key=value" in capsys.readouterr().err
+    assert main(["train", "--config", path, "training.gradient_acumulation_steps=2"]) == 2
+    err = capsys.readouterr().err
+    assert path in err and "gradient_acumulation_steps" in err
+
+
+# --- what reaches the Trainer ------------------------------------------------------------------
+
+
+class TrainingStarted(Exception):
+    pass
+
+
+def built_trainer(recipe: Recipe, monkeypatch) -> NewsieTrainer:
+    """The Trainer `train(recipe)` builds, stopped where its training would start."""
+    built = []
+
+    def stop(self, **kwargs):
+        built.append(self)
+        raise TrainingStarted
+
+    monkeypatch.setattr(NewsieTrainer, "train", stop)
+    with pytest.raises(TrainingStarted):
+        train(recipe)
+    return built[0]
+
+
+@pytest.fixture
+def tiny_recipe(tmp_path, documents, tiny_encoder_dir) -> Path:
+    """A recipe over the tiny encoder and three documents, setting options newsie never names."""
+    write_corpus(tmp_path / "data", documents)
+    text = RECIPE.format(encoder=tiny_encoder_dir, data_dir="data") + (
+        "  gradient_accumulation_steps: 3\n  adam_beta2: 0.99\n")
+    return write_recipe(tmp_path, text)
+
+
+def test_any_training_argument_reaches_the_trainer(tiny_recipe, monkeypatch):
+    args = built_trainer(load_recipe(tiny_recipe), monkeypatch).args
+    assert args.gradient_accumulation_steps == 3 and args.adam_beta2 == 0.99
+    overridden = load_recipe(tiny_recipe, ["training.gradient_accumulation_steps=2",
+                                           "training.max_grad_norm=0.5"])
+    args = built_trainer(overridden, monkeypatch).args
+    assert args.gradient_accumulation_steps == 2 and args.max_grad_norm == 0.5
+    assert args.adam_beta2 == 0.99
+
+
+def test_every_model_field_reaches_the_model_config(tiny_recipe, monkeypatch):
+    recipe = load_recipe(tiny_recipe, ["model.relation_loss_weight=0.25", "model.casing_dim=8",
+                                       "model.use_casing=true", "model.dropout=0.2"])
+    model = built_trainer(recipe, monkeypatch).model
+    assert model.config.relation_loss_weight == 0.25 and model.config.dropout == 0.2
+    assert model.config.use_casing is True and model.config.casing_dim == 8
+    assert model.shape_embedding.embedding_dim == 8
+    assert (model.config.max_length, model.config.stride) == (128, 32)
+
+
+def test_heads_and_encoder_learn_at_their_own_rates(tiny_recipe, monkeypatch):
+    recipe = load_recipe(tiny_recipe, ["training.head_learning_rate=3e-3"])
+    trainer = built_trainer(recipe, monkeypatch)
+    groups = trainer.create_optimizer().param_groups
+    rates = {(g["lr"], g["weight_decay"]) for g in groups if g["params"]}
+    assert rates == {(5e-5, 0.0), (3e-3, 0.0)}  # weight_decay defaults to transformers' 0
+    encoder = {id(p) for p in trainer.model.encoder.parameters()}
+    for group in groups:
+        assert all((id(p) in encoder) == (group["lr"] == 5e-5) for p in group["params"])
+
+
+def test_an_unset_eval_batch_size_is_sized_to_the_device(tiny_recipe, monkeypatch):
+    recipe = load_recipe(tiny_recipe, ["training.per_device_eval_batch_size=null"])
+    trainer = built_trainer(recipe, monkeypatch)
+    encoder = trainer.model.encoder.config
+    assert trainer.args.per_device_eval_batch_size == default_batch_size(
+        encoder, 128, trainer.args.device)
+    assert trainer.dev_predictor().batch_size == trainer.args.per_device_eval_batch_size
+
+
+def test_resume_never_starts_afresh_and_checkpoints_go_once_saved(tiny_recipe, tmp_path, caplog):
+    out = tmp_path / "model"
+    steps = ["training.max_steps=2", "training.gradient_accumulation_steps=1"]
+    train(load_recipe(tiny_recipe, [*steps, "training.keep_checkpoints=true"], output_dir=str(out)))
+    assert (out / "checkpoint-2").is_dir()
+    with caplog.at_level(logging.INFO, logger="newsie"):
+        train(load_recipe(tiny_recipe, [*steps, "training.resume=never"], output_dir=str(out)))
+    assert "resuming" not in caplog.text
+    assert not list(out.glob("checkpoint-*")) and (out / "model.safetensors").is_file()
+
+
+# --- the model card ----------------------------------------------------------------------------
+
+
+def test_model_card_records_the_recipe_whatever_its_text(tmp_path, documents):
+    recipe = load_recipe(write_recipe(tmp_path), ["model.encoder=odd```name",
+                                                  "training.gradient_accumulation_steps=3"])
+    path = write_model_card(tmp_path, recipe=recipe, train_docs=documents, dev_docs=documents,
+                            metrics={}, schema=DEFAULT_SCHEMA)
+    card = path.read_text(encoding="utf-8")
+    assert "Encoder ````odd```name```` fine-tuned" in card
+    block = card.split("## Training recipe")[1].split("````yaml\n")[1].split("\n````")[0]
+    record = yaml.safe_load(block)
+    assert record["model"]["encoder"] == "odd```name"
+    training = record["training"]
+    assert training["gradient_accumulation_steps"] == 3 and training["head_learning_rate"] == 1e-3
+    assert training["per_device_eval_batch_size"] == 16 and training["resume"] == "auto"
+    assert "adam_beta1" not in training  # transformers' defaults are left out
 
 
 # --- one real fine-tuning run ------------------------------------------------------------------
@@ -187,8 +346,18 @@ TEXTS = [
 class TrainedRun:
     output_dir: Path
     printed: list[str]  # what each `newsie train` call printed
+    logged: list[list[str]]  # what each call logged to the "newsie" logger
     model: object  # the model in memory when train() saved it
     tokenizer: object
+
+
+class Messages(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(scope="module")
@@ -206,17 +375,23 @@ def trained(tmp_path_factory) -> TrainedRun:
         saved.update(model=model, tokenizer=tokenizer)
         return save_model_folder(model, tokenizer, path)
 
-    printed = []
+    printed, logged = [], []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(trainer_module, "save_model_folder", spy)
         for steps in (2, 4):
-            stdout = io.StringIO()
-            with redirect_stdout(stdout):
-                code = main(["train", "--config", str(recipe), "--output-dir", str(output_dir),
-                             f"training.max_steps={steps}", "training.keep_checkpoints=true"])
+            stdout, messages = io.StringIO(), Messages()
+            logging.getLogger("newsie").addHandler(messages)
+            try:
+                with redirect_stdout(stdout):
+                    code = main(["train", "--config", str(recipe), "--output-dir",
+                                 str(output_dir), f"training.max_steps={steps}",
+                                 "training.keep_checkpoints=true"])
+            finally:
+                logging.getLogger("newsie").removeHandler(messages)
             assert code == 0
             printed.append(stdout.getvalue())
-    return TrainedRun(output_dir, printed, saved["model"], saved["tokenizer"])
+            logged.append(messages.messages)
+    return TrainedRun(output_dir, printed, logged, saved["model"], saved["tokenizer"])
 
 
 def test_training_writes_a_complete_model_folder(trained):
@@ -236,9 +411,10 @@ def test_training_writes_a_complete_model_folder(trained):
 
 
 def test_training_resumes_from_the_last_checkpoint(trained):
-    checkpoints = trained.output_dir / "checkpoints"
-    assert "resuming from" not in trained.printed[0]
-    assert f"resuming from {checkpoints / 'checkpoint-2'}" in trained.printed[1]
+    checkpoints = trained.output_dir  # transformers' layout: checkpoint-N in output_dir
+    assert not any("resuming from" in m for m in trained.logged[0])
+    assert f"resuming from {checkpoints / 'checkpoint-2'} (training.resume=never starts afresh)" \
+        in trained.logged[1]
     state = json.loads((checkpoints / "checkpoint-4" / "trainer_state.json").read_text())
     assert state["global_step"] == 4
     steps = [entry["step"] for entry in state["log_history"] if "loss" in entry]

@@ -19,7 +19,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         "overrides",
         nargs="*",
         metavar="section.key=value",
-        help="e.g. training.epochs=3 model.use_casing=true",
+        help="e.g. training.num_train_epochs=3 model.use_casing=true",
     )
 
 

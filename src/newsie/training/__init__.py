@@ -3,8 +3,8 @@
 from newsie.training.arguments import (
     DataArguments,
     ModelArguments,
+    NewsieTrainingArguments,
     Recipe,
-    TrainingSettings,
     load_recipe,
 )
 from newsie.training.trainer import TrainingRun, train
@@ -12,9 +12,9 @@ from newsie.training.trainer import TrainingRun, train
 __all__ = [
     "DataArguments",
     "ModelArguments",
+    "NewsieTrainingArguments",
     "Recipe",
     "TrainingRun",
-    "TrainingSettings",
     "load_recipe",
     "train",
 ]

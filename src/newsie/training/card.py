@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import yaml
+from transformers import TrainingArguments
 
 from newsie.data import Document
 from newsie.schema import LabelSchema
+from newsie.training.arguments import Recipe
 
 
 def write_model_card(
     folder: Path,
     *,
-    recipe: dict,
+    recipe: Recipe,
     train_docs: list[Document],
     dev_docs: list[Document],
     metrics: dict[str, float],
@@ -23,18 +28,41 @@ def write_model_card(
     lines = [
         "# newsie model",
         "",
-        f"Encoder `{recipe['model']['encoder']}` fine-tuned with newsie to extract "
+        f"Encoder {_code(recipe.model.encoder)} fine-tuned with newsie to extract "
         f"{', '.join(schema.span_types)} spans and {', '.join(schema.relation_names)} relations "
         "(schema v1 of the newsie annotation guidelines).",
         "",
-        "```python",
-        "from newsie import Extractor",
-        f"extractor = Extractor.from_pretrained({str(folder)!r})",
-        'doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")',
-        "```",
+        *_fenced(
+            "from newsie import Extractor\n"
+            f"extractor = Extractor.from_pretrained({str(folder)!r})\n"
+            'doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")',
+            "python",
+        ),
         "",
         "## Data",
         "",
+        *_data_lines(recipe, train_docs, dev_docs, schema),
+        "",
+        "## Dev scores (strict span match, one-to-one; relations need both ends matched)",
+        "",
+        *_score_lines(metrics, schema),
+        "",
+        "## Training recipe",
+        "",
+        "Training arguments are those that differ from `transformers.TrainingArguments`' defaults.",
+        "",
+        *_fenced(yaml.safe_dump(recipe_record(recipe), sort_keys=False).rstrip(), "yaml"),
+        "",
+    ]
+    path = folder / "README.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _data_lines(
+    recipe: Recipe, train_docs: list[Document], dev_docs: list[Document], schema: LabelSchema
+) -> list[str]:
+    lines = [
         "| split | documents | " + " | ".join(schema.span_types) + " | relations |",
         "| --- | --- | " + " | ".join("---" for _ in schema.span_types) + " | --- |",
     ]
@@ -47,33 +75,48 @@ def write_model_card(
             + f" | {n_relations} |"
         )
     sources = sorted({str(d.meta.get("source", "unknown")) for d in train_docs})
-    paths = [entry["path"] for entry in recipe["data"]["train"]]  # asdict'ed CorpusSources
-    lines += [
-        "",
-        f"Training corpora: {', '.join(sources)} ({', '.join(paths)}).",
-        "",
-        "## Dev scores (strict span match, one-to-one; relations need both ends matched)",
-        "",
-        "| label | precision | recall | F1 |",
-        "| --- | --- | --- | --- |",
-    ]
+    paths = [source.path for source in recipe.data.train]
+    corpora = f"{', '.join(map(_code, sources))} ({', '.join(map(_code, paths))})"
+    return [*lines, "", f"Training corpora: {corpora}."]
+
+
+def _score_lines(metrics: dict[str, float], schema: LabelSchema) -> list[str]:
+    lines = ["| label | precision | recall | F1 |", "| --- | --- | --- | --- |"]
     for label in (*schema.span_types, "micro", *schema.relation_names):
         if f"{label}_f1" in metrics:
             lines.append(
                 f"| {label} | {metrics[f'{label}_precision']:.3f} | "
                 f"{metrics[f'{label}_recall']:.3f} | {metrics[f'{label}_f1']:.3f} |"
             )
-    lines += [
-        "",
-        "## Training recipe",
-        "",
-        "```yaml",
-        yaml.safe_dump(
-            {k: v for k, v in recipe.items() if k != "source"}, sort_keys=False
-        ).rstrip(),
-        "```",
-        "",
-    ]
-    path = folder / "README.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return lines
+
+
+def recipe_record(recipe: Recipe) -> dict[str, Any]:
+    """The recipe as trained: its model and data sections whole, and the training arguments that
+    differ from transformers' defaults (newsie's own always), with `auto` values resolved."""
+    args = recipe.training
+    defaults = TrainingArguments(output_dir=args.output_dir, use_cpu=args.use_cpu).to_dict()
+    return {
+        "model": dataclasses.asdict(recipe.model),
+        "data": dataclasses.asdict(recipe.data),
+        "training": {
+            k: v for k, v in args.to_dict().items() if k not in defaults or v != defaults[k]
+        },
+    }
+
+
+def _code(text: str) -> str:
+    """`text` as a Markdown code span, whatever backticks it holds."""
+    ticks = "`" * (_longest_backtick_run(text) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _fenced(text: str, language: str) -> list[str]:
+    """`text` as a fenced Markdown code block no line of it can close early."""
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    return [f"{fence}{language}", text, fence]
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)

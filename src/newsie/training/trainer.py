@@ -6,14 +6,14 @@ and at the end a model folder with `metrics.json` and a model card.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-import torch
 from tqdm.auto import tqdm
-from transformers import AutoTokenizer, Trainer, TrainingArguments, set_seed
-from transformers.trainer_utils import get_last_checkpoint
+from transformers import AutoTokenizer, Trainer, set_seed
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
 
 from newsie.data import Document
 from newsie.encoders import resolve_encoder
@@ -21,27 +21,28 @@ from newsie.evaluation import flat_metrics
 from newsie.inference import Predictor
 from newsie.models import NewsieModel, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
-from newsie.training.arguments import Recipe
+from newsie.training.arguments import NewsieTrainingArguments, Recipe
 from newsie.training.card import write_model_card
 from newsie.training.features import NewsieCollator, build_features
 
-BEST_METRIC = "micro_f1"
+logger = logging.getLogger(__name__)
 
 
 class NewsieTrainer(Trainer):
     """A Trainer whose evaluation runs the full prediction pipeline on the dev documents.
 
-    Its `eval_dataset` is the list of gold dev `Document`s, not tensors: spans are scored as the
-    guidelines say, on characters, after decoding and relation pairing. The heads, new and
-    randomly initialised, learn at `head_learning_rate`; the pretrained encoder at the args' rate.
+    Its `args` are `NewsieTrainingArguments`; its `eval_dataset` is the list of gold dev
+    `Document`s, not tensors: spans are scored as the guidelines say, on characters, after
+    decoding and relation pairing. The heads, new and randomly initialised, learn at
+    `args.head_learning_rate`; the pretrained encoder at `args.learning_rate`.
     """
 
-    def __init__(
-        self, *args, head_learning_rate: float, eval_batch_size: int | None = None, **kwargs
-    ) -> None:
+    args: NewsieTrainingArguments
+
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.head_learning_rate = head_learning_rate
-        self.eval_batch_size = eval_batch_size  # None: the Predictor's default for the device
+        if self.args.per_device_eval_batch_size is None:  # as an Extractor's on this device
+            self.args.per_device_eval_batch_size = self.dev_predictor().batch_size
 
     def create_optimizer(self, model=None):
         if self.optimizer is None:
@@ -50,7 +51,7 @@ class NewsieTrainer(Trainer):
             groups = []
             for in_encoder, lr in (
                 (True, self.args.learning_rate),
-                (False, self.head_learning_rate),
+                (False, self.args.head_learning_rate),
             ):
                 for decays in (True, False):
                     params = [
@@ -80,17 +81,19 @@ class NewsieTrainer(Trainer):
         )
         return metrics
 
-    def score_dev(self) -> dict[str, float]:
-        predictor = Predictor(
+    def dev_predictor(self) -> Predictor:
+        return Predictor(
             self.model,
             self.processing_class,
             device=self.args.device,
-            batch_size=self.eval_batch_size,
+            batch_size=self.args.per_device_eval_batch_size,
         )
+
+    def score_dev(self) -> dict[str, float]:
         gold: list[Document] = self.eval_dataset
         predicted = list(
             tqdm(
-                predictor.predict(doc.text for doc in gold),
+                self.dev_predictor().predict(doc.text for doc in gold),
                 total=len(gold),
                 desc="dev",
                 leave=False,
@@ -108,12 +111,37 @@ class TrainingRun:
 
 
 def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
-    settings, data = recipe.training, recipe.data
-    set_seed(settings.seed)
-    train_docs, dev_docs = data.load("train"), data.load("dev")
+    """Fine-tune the recipe's encoder; save the model folder, `metrics.json` (dev scores) and a
+    model card to `training.output_dir`."""
+    args = recipe.training
+    set_seed(args.seed)  # before the heads are initialised
+    train_docs, dev_docs = recipe.data.load("train"), recipe.data.load("dev")
+    trainer = _build_trainer(recipe, schema, train_docs, dev_docs)
+    trainer.train(resume_from_checkpoint=_resume_point(args))
+    metrics = trainer.score_dev()
+    output_dir = Path(args.output_dir)
+    if trainer.is_world_process_zero():  # under torchrun every process gets here; one writes
+        save_model_folder(trainer.model, trainer.processing_class, output_dir)
+        (output_dir / "metrics.json").write_text(json.dumps({"dev": metrics}, indent=2) + "\n")
+        write_model_card(
+            output_dir,
+            recipe=recipe,
+            train_docs=train_docs,
+            dev_docs=dev_docs,
+            metrics=metrics,
+            schema=schema,
+        )
+        if not args.keep_checkpoints:
+            _remove_checkpoints(output_dir)
+    return TrainingRun(model_dir=output_dir, metrics=metrics)
+
+
+def _build_trainer(
+    recipe: Recipe, schema: LabelSchema, train_docs: list[Document], dev_docs: list[Document]
+) -> NewsieTrainer:
     encoder_path = resolve_encoder(recipe.model.encoder)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path)
-    model = NewsieModel.from_encoder(encoder_path, schema, **recipe.model.head_settings())
+    model = NewsieModel.from_encoder(encoder_path, schema, **recipe.model.config_settings())
     features = build_features(
         train_docs,
         tokenizer,
@@ -122,75 +150,30 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
         stride=recipe.model.stride,
         use_casing=recipe.model.use_casing,
     )
-    output_dir = Path(settings.output_dir)
-    checkpoints = output_dir / "checkpoints"
-    args = TrainingArguments(
-        output_dir=str(checkpoints),
-        num_train_epochs=settings.epochs,
-        max_steps=settings.max_steps,
-        learning_rate=settings.learning_rate,
-        per_device_train_batch_size=settings.batch_size,
-        weight_decay=settings.weight_decay,
-        warmup_steps=settings.warmup_ratio,  # a float below 1 is a fraction of all steps
-        seed=settings.seed,
-        eval_strategy="epoch" if settings.max_steps <= 0 else "steps",
-        save_strategy="epoch" if settings.max_steps <= 0 else "steps",
-        eval_steps=max(settings.max_steps, 1),
-        save_steps=max(settings.max_steps, 1),
-        load_best_model_at_end=True,
-        metric_for_best_model=BEST_METRIC,
-        greater_is_better=True,
-        save_total_limit=2,
-        logging_steps=settings.logging_steps,
-        remove_unused_columns=False,
-        train_sampling_strategy="group_by_length",  # short news items waste less padding
-        report_to="none",
-        use_cpu=not torch.cuda.is_available(),
-        **_precision_flags(settings.precision),
-    )
-    trainer = NewsieTrainer(
+    return NewsieTrainer(
         model=model,
-        args=args,
+        args=recipe.training,
         train_dataset=features,
         data_collator=NewsieCollator(tokenizer.pad_token_id or 0),
         processing_class=tokenizer,
         eval_dataset=dev_docs,
-        head_learning_rate=settings.head_learning_rate,
-        eval_batch_size=settings.eval_batch_size,
     )
-    trainer.train(resume_from_checkpoint=_resume_point(settings.resume, checkpoints))
-    metrics = trainer.score_dev()
-    save_model_folder(trainer.model, tokenizer, output_dir)
-    (output_dir / "metrics.json").write_text(json.dumps({"dev": metrics}, indent=2) + "\n")
-    write_model_card(
-        output_dir,
-        recipe=asdict(recipe),
-        train_docs=train_docs,
-        dev_docs=dev_docs,
-        metrics=metrics,
-        schema=schema,
-    )
-    if not settings.keep_checkpoints:
-        shutil.rmtree(checkpoints, ignore_errors=True)
-    return TrainingRun(model_dir=output_dir, metrics=metrics)
 
 
-def _precision_flags(precision: str) -> dict[str, bool]:
-    if precision == "auto":
-        precision = (
-            "bf16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "fp32"
-        )
-    return {"bf16": precision == "bf16", "fp16": precision == "fp16"}
-
-
-def _resume_point(resume: str, checkpoints: Path) -> str | None:
-    if resume == "never":
+def _resume_point(args: NewsieTrainingArguments) -> str | None:
+    """`resume_from_checkpoint` if set; else, with `resume: auto`, the last checkpoint an
+    interrupted run left in output_dir."""
+    if args.resume_from_checkpoint is not None:
+        return args.resume_from_checkpoint
+    if args.resume == "never" or not Path(args.output_dir).is_dir():
         return None
-    if resume == "auto":
-        last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
-        if last:
-            print(f"resuming from {last} (training.resume=never starts afresh)")
-        return last
-    if not Path(resume).is_dir():
-        raise FileNotFoundError(f"training.resume: checkpoint {resume} does not exist")
-    return resume
+    last = get_last_checkpoint(args.output_dir)
+    if last:
+        logger.warning("resuming from %s (training.resume=never starts afresh)", last)
+    return last
+
+
+def _remove_checkpoints(output_dir: Path) -> None:
+    for checkpoint in output_dir.glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
+        if checkpoint.is_dir() and checkpoint.name.rpartition("-")[2].isdigit():
+            shutil.rmtree(checkpoint, ignore_errors=True)
