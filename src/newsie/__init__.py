@@ -5,10 +5,15 @@ extractor = Extractor.from_pretrained("models/newsie-default")
 doc = extractor("Rebels shelled Homs on Monday, killing 12 civilians.")
 """
 
+import logging
+
 from newsie.data import Annotated, CorpusError, Document, Relation, Span
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema, RelationType
 
 __version__ = "0.1.0"
+
+# newsie's messages go to the "newsie" logger; an application decides where they appear.
+logging.getLogger("newsie").addHandler(logging.NullHandler())
 
 __all__ = [
     "DEFAULT_SCHEMA",

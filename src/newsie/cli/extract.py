@@ -4,7 +4,6 @@ JSON lines (`--format jsonl`) or a readable listing (`--format text`) on standar
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -14,7 +13,7 @@ from tqdm.auto import tqdm
 
 from newsie.allocator import keep_freed_memory
 from newsie.cli.command import Command
-from newsie.cli.formatting import format_document
+from newsie.cli.formatting import OUTPUT_FORMATS
 from newsie.corpus import json_objects
 from newsie.data import Document
 
@@ -31,7 +30,7 @@ def configure_extract(parser: argparse.ArgumentParser) -> None:
         "standard input (default)",
     )
     parser.add_argument("--model", required=True, help="a model folder saved by newsie")
-    parser.add_argument("--format", choices=("jsonl", "text"), default="jsonl")
+    parser.add_argument("--format", choices=OUTPUT_FORMATS.names(), default="jsonl")
     parser.add_argument(
         "--stdin-format",
         choices=("text", "jsonl"),
@@ -74,6 +73,7 @@ def run_extract(args: argparse.Namespace) -> int:
     )
     if extractor.device.type == "cpu":
         keep_freed_memory()  # process-wide glibc tuning for CPU inference, see newsie.allocator
+    render = OUTPUT_FORMATS[args.format]
     pending: deque[dict] = deque()  # the records whose texts are being extracted, in order
 
     def texts() -> Iterator[str]:
@@ -84,7 +84,7 @@ def run_extract(args: argparse.Namespace) -> int:
     documents = _with_progress(extractor.pipe(texts(), n_process=args.n_process), args)
     with extractor:  # stops the worker processes of --n-process
         for doc in documents:
-            print(_render(pending.popleft(), doc, args.format))
+            print(render(pending.popleft(), doc))
     return 0
 
 
@@ -95,14 +95,6 @@ def _with_progress(documents: Iterable[Document], args: argparse.Namespace) -> I
     return tqdm(
         documents, total=total, disable=not show, file=sys.stderr, unit="doc", desc="extract"
     )
-
-
-def _render(record: dict, doc: Document, output_format: str) -> str:
-    """The output for one input record: its other fields and the document, or the listing."""
-    if output_format == "jsonl":
-        fields = {k: v for k, v in record.items() if k != "text"}
-        return json.dumps({**fields, **doc.to_dict()}, ensure_ascii=False)
-    return format_document(doc, title=str(record.get("id", "")))
 
 
 def _input_records(inputs: list[str], stdin_format: str) -> Iterator[dict]:

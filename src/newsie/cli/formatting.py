@@ -1,8 +1,31 @@
-"""The `--format text` listing of `newsie extract`: one line a span, one line a relation."""
+"""The output formats of `newsie extract`, one function each in `OUTPUT_FORMATS`.
+
+A format turns one input record (its other fields are carried through) and the Document
+extracted from its text into the text printed for it. A new format is one registered function.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from newsie.data import Document
+from newsie.registry import Registry
+
+OUTPUT_FORMATS: Registry[Callable[[dict, Document], str]] = Registry("output format")
+
+
+@OUTPUT_FORMATS.register("jsonl")
+def format_jsonl(record: dict, doc: Document) -> str:
+    """One JSON object: the record's other fields and the document's corpus form."""
+    fields = {k: v for k, v in record.items() if k != "text"}
+    return json.dumps({**fields, **doc.to_dict()}, ensure_ascii=False)
+
+
+@OUTPUT_FORMATS.register("text")
+def format_text(record: dict, doc: Document) -> str:
+    """The readable listing, titled with the record's id."""
+    return format_document(doc, title=str(record.get("id", "")))
 
 
 def format_document(doc: Document, title: str = "") -> str:
