@@ -110,6 +110,7 @@ class BenchmarkArguments:
         self.check_combinations()
 
     def check_combinations(self) -> None:
+        """Refuse options that do not go together (ValueError)."""
         only_one_kind = self.memory_1mb or self.train
         if (self.int8 or self.profile) and only_one_kind:
             raise ValueError(

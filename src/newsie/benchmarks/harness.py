@@ -81,7 +81,9 @@ def synchronize(job: Job) -> None:
         torch.cuda.synchronize()
 
 
-def time_inference(job: Job, infer: Callable[[Any], dict], warmup_input, timed_input) -> dict:
+def time_inference(
+    job: Job, infer: Callable[[Any], dict], warmup_input: Any, timed_input: Any
+) -> dict:
     """Run `infer` once untimed (warm-up) and once timed; its dict joins the result, with the
     timed run's minor page faults (memory the process touched afresh)."""
     if job.warmup:

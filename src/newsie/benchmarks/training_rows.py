@@ -47,7 +47,7 @@ class StepTimer(TrainerCallback):
     def __init__(self, job: Job, skip: int) -> None:
         self.job, self.skip, self.stamps = job, skip, []
 
-    def on_step_end(self, args, state, control, **kwargs):
+    def on_step_end(self, args, state, control, **kwargs) -> None:
         synchronize(self.job)
         self.stamps.append(time.perf_counter())
 

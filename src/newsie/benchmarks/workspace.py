@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoTokenizer
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from newsie import inference
 from newsie.benchmarks.arguments import BenchmarkArguments
@@ -36,7 +36,10 @@ ONE_MEGABYTE = 1_000_000  # bytes of the --memory-1mb document
 
 
 def calibrate_untrained_tagger(
-    model: NewsieModel, tokenizer, documents: list[Document], args: BenchmarkArguments
+    model: NewsieModel,
+    tokenizer: PreTrainedTokenizerBase,
+    documents: list[Document],
+    args: BenchmarkArguments,
 ) -> tuple[int, int]:
     """Shift each span type's O logit until the model predicts about as many spans of that type
     as the first documents annotate; returns (predicted, gold) span counts on them.
@@ -65,7 +68,7 @@ def calibrate_untrained_tagger(
 
 def newsie_model(
     args: BenchmarkArguments, documents: list[Document], workspace: Path
-) -> tuple[NewsieModel, object, str, str]:
+) -> tuple[NewsieModel, PreTrainedTokenizerBase, str, str]:
     """The model to time, its tokenizer, its folder and a note on what it is."""
     if args.model:
         model, tokenizer = load_model_folder(args.model)
@@ -84,7 +87,9 @@ def newsie_model(
     return model, tokenizer, model_dir, note
 
 
-def newsie_batch_size(model: NewsieModel, tokenizer, args: BenchmarkArguments) -> int:
+def newsie_batch_size(
+    model: NewsieModel, tokenizer: PreTrainedTokenizerBase, args: BenchmarkArguments
+) -> int:
     """--batch-size, else newsie's own choice for this device and window length; every system
     runs this many windows a forward pass."""
     return inference.Predictor(
@@ -97,7 +102,9 @@ def newsie_batch_size(model: NewsieModel, tokenizer, args: BenchmarkArguments) -
     ).batch_size
 
 
-def count_corpus(documents: list[Document], tokenizer, source: str) -> dict:
+def count_corpus(
+    documents: list[Document], tokenizer: PreTrainedTokenizerBase, source: str
+) -> dict:
     """The work every rate is taken on: tokens are counted once per document (the encoder
     tokenizer's, no special tokens, no window overlap)."""
     texts = [doc.text for doc in documents]
