@@ -4,9 +4,10 @@ After a warm-up, one pass of `Extractor.pipe` with the PROFILE_PARTS wrapped in 
 part's total and own time, its own time leaving out the parts it calls), then one more under
 cProfile for the functions of most own time.
 
-PROFILE_PARTS names functions inside newsie's prediction pipeline, private methods of
-`newsie.inference.Predictor` among them; it and `PartTimer.installed`, which patches them, are
-the one place to change when those functions move.
+PROFILE_PARTS names the stages of newsie's prediction pipeline (`newsie.inference`: the
+scheduler's launch, decode, pair scoring and collection, and post-processing with the text rules
+it calls), each patched where the pipeline looks it up; it is the one place to change when those
+functions move.
 """
 
 from __future__ import annotations
@@ -23,26 +24,25 @@ from unittest import mock
 
 import torch
 
-from newsie import inference
 from newsie.benchmarks.harness import Job
 from newsie.benchmarks.newsie_rows import count_predictions, load_extractor
+from newsie.inference import postprocessing, predictor, scheduler
 from newsie.models import NewsieModel
 
-# (label, owner, attribute, runs GPU kernels) of the functions --profile times; newsie.inference's
-# imported helpers are replaced where it looks them up.
+# (label, owner, attribute, runs GPU kernels) of the functions --profile times; helpers that a
+# stage imports are replaced in the module that looks them up.
 PROFILE_PARTS = [
-    ("tokenize", inference, "tokenize", False),
+    ("tokenize", scheduler, "tokenize", False),
     ("encoder forward", NewsieModel, "encode", True),
-    ("Viterbi", inference, "viterbi_bio", False),
-    ("spans from tags", inference, "spans_from_tags", False),
-    ("relation pairing", inference.Predictor, "_score_pairs", False),
-    ("relation collection", inference.Predictor, "_collect", False),
+    ("Viterbi", scheduler, "viterbi_bio", False),
+    ("spans from tags (windows)", scheduler, "spans_from_tags", False),
+    ("relation pairing", scheduler.WindowScheduler, "score_pairs", False),
     ("relation scorer", NewsieModel, "score_pairs", True),
-    ("span offsets (_key)", inference.Predictor, "_key", False),
-    ("trim_span", inference, "trim_span", False),
-    ("documents (_finish)", inference.Predictor, "_finish", False),
-    ("casualty attributes", inference, "casualty_attributes", False),
-    ("relations (_relations)", inference.Predictor, "_relations", False),
+    ("relation collection", scheduler.WindowScheduler, "collect", False),
+    ("postprocess (Document)", predictor, "postprocess", False),
+    ("spans from tags (document)", postprocessing, "spans_from_tags", False),
+    ("trim_span", postprocessing, "trim_span", False),
+    ("casualty attributes", postprocessing, "casualty_attributes", False),
 ]
 TOP_FUNCTIONS = 15  # cProfile's functions of most own time that are reported
 

@@ -3,12 +3,13 @@
 - `scheduler`: texts -> windows -> batches -> the model -> `DocumentOutputs` per text;
 - `viterbi`: constrained BIO decoding; `tags`: token spans read off tags;
 - `outputs`: `DocumentOutputs`, the arrays that pass from the model's side to the text's side;
-- `postprocess`: `DocumentOutputs` -> `Document` (text rules, spans, relations), a pure function;
+- `postprocessing`: `postprocess`, `DocumentOutputs` -> `Document` (text rules, spans, relations),
+  a pure function;
 - `predictor`: `Predictor`, the two sides together over a stream of texts.
 """
 
 from newsie.inference.outputs import DocumentOutputs
-from newsie.inference.postprocess import PostprocessSettings, postprocess
+from newsie.inference.postprocessing import PostprocessSettings, postprocess
 from newsie.inference.predictor import Predictor, text_chunks
 from newsie.inference.scheduler import GPU_BATCH_SIZE, WindowScheduler, default_batch_size
 

@@ -1,8 +1,8 @@
 """`DocumentOutputs`: what the model said about one document, before any text rule is applied.
 
 The contract between the scheduler (`newsie.inference.scheduler`, which batches windows and runs
-the model) and post-processing (`newsie.inference.postprocess`, which turns these arrays into a
-`Document`). Everything is in document token positions; nothing here refers to a batch, a window
+the model) and post-processing (`newsie.inference.postprocessing`, which turns these arrays into
+a `Document`). Everything is in document token positions; nothing here refers to a batch, a window
 or a device, so any runtime that fills one in (ONNX, a Ray worker, a test) can post-process it.
 """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from newsie.data import Document
-from newsie.inference.postprocess import PostprocessSettings, postprocess
+from newsie.inference.postprocessing import PostprocessSettings, postprocess
 from newsie.inference.scheduler import WindowScheduler
 from newsie.models.modeling import NewsieModel
 

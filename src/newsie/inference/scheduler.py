@@ -13,7 +13,7 @@ each batch, three stages that overlap as a pipeline:
 While the device runs round j, the host decodes round j-1 and collects round j-2, so on a GPU the
 host work hides behind the encoder's; on a CPU the stages run in turn. Outputs are the same
 whatever the batch size. A document is yielded (in input order) once its last window is collected.
-Nothing here applies a text rule: that is `newsie.inference.postprocess`.
+Nothing here applies a text rule: that is `newsie.inference.postprocessing`.
 """
 
 from __future__ import annotations

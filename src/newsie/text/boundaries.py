@@ -1,7 +1,7 @@
 """The annotation guidelines' span-boundary rules: what a span's edges must not include.
 
 One home for the rules, used by the corpus converters (`newsie.converters.normalise`), by
-newsie's own predictions (`trim_span` and `snap_span`, applied in `newsie.inference.postprocess`)
+newsie's own predictions (`trim_span` and `snap_span`, applied in `newsie.inference.postprocessing`)
 and by the spaCy baseline (`newsie.systems`). Pure text rules on character offsets; nothing here
 knows about models or corpora. A new span type's boundary rule goes here.
 
