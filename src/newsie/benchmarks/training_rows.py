@@ -95,12 +95,12 @@ def newsie_training_arguments(job: Job) -> NewsieTrainingArguments:
     )
 
 
-def plain_training_arguments(job: Job, recipe: TrainingArguments) -> TrainingArguments:
-    """train-hf's arguments: the shared ones, at the rates of newsie's `recipe`."""
+def plain_training_arguments(job: Job) -> TrainingArguments:
+    """train-hf's arguments: the shared ones, at newsie's encoder rate and weight decay."""
     return TrainingArguments(
         **shared_training_options(job, "train-hf"),
-        learning_rate=recipe.learning_rate,
-        weight_decay=recipe.weight_decay,
+        learning_rate=NEWSIE_RATES["learning_rate"],
+        weight_decay=NEWSIE_RATES["weight_decay"],
         remove_unused_columns=True,
     )
 
@@ -160,10 +160,9 @@ def time_plain_training(job: Job) -> dict:
     model = AutoModelForTokenClassification.from_pretrained(
         job.encoder_dir, num_labels=len(TAGS) * len(DEFAULT_SCHEMA.span_types)
     )
-    newsie_arguments, _ = newsie_training_arguments(job)
     trainer = Trainer(
         model=model.float(),
-        args=plain_training_arguments(job, newsie_arguments),
+        args=plain_training_arguments(job),
         train_dataset=features,
         data_collator=DataCollatorForTokenClassification(tokenizer),
         processing_class=tokenizer,
