@@ -9,8 +9,8 @@ Both run --train-steps optimiser steps of --train-batch-size windows with the sa
 newsie's recipe defaults (learning rate, weight decay); the first steps are warm-up and left out.
 Weights stay float32: a 16-bit --dtype means mixed precision (autocast) on a GPU.
 
-`newsie_training_arguments` is the one place that reads newsie's training recipe
-(`newsie.training.arguments`).
+`NEWSIE_RATES` holds the recipe values both rows share; train-newsie's arguments are newsie's
+own `NewsieTrainingArguments`.
 """
 
 from __future__ import annotations
