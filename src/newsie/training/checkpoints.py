@@ -105,7 +105,7 @@ def commit_checkpoint(staging: Path, final: Path, settings: dict[str, Any]) -> N
     }
     record = {"fingerprint": _fingerprint(settings), "settings": settings, "files": files}
     (staging / RUN_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    if final.exists():  # an incomplete checkpoint of this step left by an earlier version
+    if final.exists():  # this step's, by the run before a resume from an earlier checkpoint
         shutil.rmtree(final)
     os.replace(staging, final)
     with contextlib.suppress(OSError):  # not empty: what else is in it is not ours to remove

@@ -107,7 +107,7 @@ class NewsieTrainer(Trainer):
         if not self.args.should_save:
             return
         best = self.state.best_model_checkpoint
-        if best is not None and Path(best) == staging:  # the best is this one: say where it lives
+        if best is not None and Path(best) == staging:  # transformers noted it where it was made
             self.state.best_model_checkpoint = final
             self.state.save_to_json(str(staging / TRAINER_STATE_NAME))
         commit_checkpoint(staging, Path(final), self.settings)
