@@ -1,6 +1,6 @@
 """Training recipes (validation, overrides, paths, what reaches the Trainer), the model card,
 and one real fine-tuning run of the default encoder: a few steps, interrupted and resumed, saved,
-reloaded, giving the same output."""
+reloaded, giving the same output. Kills, other recipes and empty splits: test_training_faults."""
 
 from __future__ import annotations
 
@@ -360,10 +360,27 @@ class Messages(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+class Interrupted(Exception):
+    """What a kill between checkpoints leaves: the run stops, and writes nothing more."""
+
+
+def stopping_after(step: int | None):
+    """`NewsieTrainer._save_checkpoint`, interrupting the run once checkpoint-`step` is saved."""
+    save = NewsieTrainer._save_checkpoint
+
+    def save_then_stop(self, model, trial):
+        save(self, model, trial)
+        if self.state.global_step == step:
+            raise Interrupted
+
+    return save_then_stop
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> TrainedRun:
-    """`newsie train` on 12 newsie-news documents for 2 steps, keeping its checkpoints, then again
-    to 4 steps: the second run resumes from the first's checkpoint (training.resume=auto)."""
+    """`newsie train` on 12 newsie-news documents for 4 steps, keeping its checkpoints,
+    interrupted once checkpoint-2 is saved; then the same command again, which resumes from
+    checkpoint-2 (training.resume=auto)."""
     root = tmp_path_factory.mktemp("training")
     write_corpus(root / "data", read_jsonl(CORPUS / "train.jsonl")[:12],
                  read_jsonl(CORPUS / "dev.jsonl")[:4])
@@ -378,17 +395,20 @@ def trained(tmp_path_factory) -> TrainedRun:
     printed, logged = [], []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(trainer_module, "save_model_folder", spy)
-        for steps in (2, 4):
+        for stop_after in (2, None):
+            patch.setattr(NewsieTrainer, "_save_checkpoint", stopping_after(stop_after))
             stdout, messages = io.StringIO(), Messages()
             logging.getLogger("newsie").addHandler(messages)
             try:
                 with redirect_stdout(stdout):
                     code = main(["train", "--config", str(recipe), "--output-dir",
-                                 str(output_dir), f"training.max_steps={steps}",
+                                 str(output_dir), "training.max_steps=4",
                                  "training.keep_checkpoints=true"])
+            except Interrupted:
+                code = None
             finally:
                 logging.getLogger("newsie").removeHandler(messages)
-            assert code == 0
+            assert code == (None if stop_after else 0)
             printed.append(stdout.getvalue())
             logged.append(messages.messages)
     return TrainedRun(output_dir, printed, logged, saved["model"], saved["tokenizer"])
@@ -420,7 +440,7 @@ def test_training_resumes_from_the_last_checkpoint(trained):
     steps = [entry["step"] for entry in state["log_history"] if "loss" in entry]
     assert steps == [1, 2, 3, 4]  # steps 1-2 come from the first run, each trained once
     evaluated = [entry["step"] for entry in state["log_history"] if "eval_micro_f1" in entry]
-    assert evaluated == [2, 4]  # a fresh 4-step run would evaluate at step 4 only
+    assert evaluated == [2, 4]  # step 2 by the first run, 4 by the second
 
 
 def test_reloaded_model_gives_identical_output(trained):

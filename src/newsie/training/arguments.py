@@ -132,8 +132,10 @@ class NewsieTrainingArguments(TrainingArguments):
     resume: Literal["auto", "never"] = field(
         default="auto",
         metadata={
-            "help": "auto: continue from the last checkpoint in output_dir, if any (an "
-            "interrupted run); never: start afresh. `resume_from_checkpoint` names one instead."
+            "help": "auto: continue an interrupted run from the last complete checkpoint in "
+            "output_dir, if any; a checkpoint of a run with another recipe or other data is an "
+            "error. never: start afresh, removing the checkpoints in output_dir. "
+            "`resume_from_checkpoint` names one instead."
         },
     )
     keep_checkpoints: bool = field(

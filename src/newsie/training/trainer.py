@@ -5,15 +5,18 @@ and at the end a model folder with `metrics.json` and a model card.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
-import shutil
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tqdm.auto import tqdm
 from transformers import AutoTokenizer, Trainer, set_seed
-from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, get_last_checkpoint
+from transformers.trainer import TRAINER_STATE_NAME
+from transformers.trainer_utils import PREFIX_CHECKPOINT_DIR, IntervalStrategy, rotate_checkpoints
 
 from newsie.data import Document
 from newsie.encoders import resolve_encoder
@@ -23,6 +26,13 @@ from newsie.models import NewsieModel, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
 from newsie.training.arguments import NewsieTrainingArguments, Recipe
 from newsie.training.card import write_model_card
+from newsie.training.checkpoints import (
+    STAGING_FOLDER,
+    commit_checkpoint,
+    remove_checkpoints,
+    resume_point,
+    run_settings,
+)
 from newsie.training.features import NewsieCollator, build_features
 
 logger = logging.getLogger(__name__)
@@ -35,12 +45,17 @@ class NewsieTrainer(Trainer):
     `Document`s, not tensors: spans are scored as the guidelines say, on characters, after
     decoding and relation pairing. The heads, new and randomly initialised, learn at
     `args.head_learning_rate`; the pretrained encoder at `args.learning_rate`.
+
+    Each checkpoint is written whole or not at all (see `newsie.training.checkpoints`) and
+    records `settings` (`checkpoints.run_settings`), what decides the model the run trains.
     """
 
     args: NewsieTrainingArguments
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, settings: dict[str, Any], **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.settings = settings
+        self._saving_checkpoint = False
         if self.args.per_device_eval_batch_size is None:  # as an Extractor's on this device
             self.args.per_device_eval_batch_size = self.dev_predictor().batch_size
 
@@ -71,6 +86,37 @@ class NewsieTrainer(Trainer):
             optimizer_cls, optimizer_kwargs = self.get_optimizer_cls_and_kwargs(self.args, model)
             self.optimizer = optimizer_cls(groups, **optimizer_kwargs)
         return self.optimizer
+
+    def _get_output_dir(self, trial) -> str:
+        run_dir = super()._get_output_dir(trial)
+        return os.path.join(run_dir, STAGING_FOLDER) if self._saving_checkpoint else run_dir
+
+    def _save_checkpoint(self, model, trial) -> None:
+        """Trainer's checkpoint, written in a staging folder (`_get_output_dir` points there
+        meanwhile) that becomes `checkpoint-N` once whole; older checkpoints are rotated out
+        after that, not before."""
+        run_dir = super()._get_output_dir(trial)
+        name = f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
+        staging, final = Path(run_dir, STAGING_FOLDER, name), os.path.join(run_dir, name)
+        self._saving_checkpoint = True
+        try:
+            super()._save_checkpoint(model, trial)
+        finally:
+            self._saving_checkpoint = False
+        self.accelerator.wait_for_everyone()  # every process has written its RNG state
+        if not self.args.should_save:
+            return
+        best = self.state.best_model_checkpoint
+        if best is not None and Path(best) == staging:  # transformers noted it where it was made
+            self.state.best_model_checkpoint = final
+            self.state.save_to_json(str(staging / TRAINER_STATE_NAME))
+        commit_checkpoint(staging, Path(final), self.settings)
+        rotate_checkpoints(
+            output_dir=run_dir,
+            save_total_limit=self.args.save_total_limit,
+            best_model_checkpoint=self.state.best_model_checkpoint,
+            use_mtime=True,
+        )
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
         metrics = {f"{metric_key_prefix}_{k}": v for k, v in self.score_dev().items()}
@@ -112,13 +158,20 @@ class TrainingRun:
 
 def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
     """Fine-tune the recipe's encoder; save the model folder, `metrics.json` (dev scores) and a
-    model card to `training.output_dir`."""
+    model card to `training.output_dir`.
+
+    With `training.resume: auto` a run continues an interrupted one only from a complete
+    checkpoint whose run had the same settings (`checkpoints.resume_point`). An empty train split
+    is an error; with an empty dev split the model saved is the last step's, with a warning.
+    """
     args = recipe.training
     set_seed(args.seed)  # before the heads are initialised
-    train_docs, dev_docs = recipe.data.load("train"), recipe.data.load("dev")
-    trainer = _build_trainer(recipe, schema, train_docs, dev_docs)
-    trainer.train(resume_from_checkpoint=_resume_point(args))
-    metrics = trainer.score_dev()
+    train_docs, dev_docs = _load_splits(recipe)
+    settings = run_settings(recipe, schema, train_docs, dev_docs)
+    resume_from = resume_point(args, settings)
+    trainer = _build_trainer(recipe, schema, train_docs, dev_docs, settings)
+    trainer.train(resume_from_checkpoint=resume_from)
+    metrics = trainer.score_dev() if dev_docs else {}
     output_dir = Path(args.output_dir)
     if trainer.is_world_process_zero():  # under torchrun every process gets here; one writes
         save_model_folder(trainer.model, trainer.processing_class, output_dir)
@@ -132,12 +185,45 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
             schema=schema,
         )
         if not args.keep_checkpoints:
-            _remove_checkpoints(output_dir)
+            remove_checkpoints(output_dir)
     return TrainingRun(model_dir=output_dir, metrics=metrics)
 
 
+def _load_splits(recipe: Recipe) -> tuple[list[Document], list[Document]]:
+    data = recipe.data
+    train_docs, dev_docs = data.load("train"), data.load("dev")
+    if not train_docs:
+        raise ValueError(
+            f"{recipe.source}: data.train ({_entries(recipe, 'train')}) holds no documents: "
+            "check those corpora, or name others in data.train"
+        )
+    if not dev_docs:
+        logger.warning(
+            "%s: data.dev (%s) holds no documents: no dev score (metric_for_best_model %r) "
+            "chooses the model, so the model saved is the one after the last training step, "
+            "and metrics.json holds no dev scores",
+            recipe.source,
+            _entries(recipe, "dev"),
+            recipe.training.metric_for_best_model,
+        )
+    return train_docs, dev_docs
+
+
+def _entries(recipe: Recipe, split: str) -> str:
+    data = recipe.data
+    return ", ".join(
+        f"{source.path!r} at {source.resolve(data.data_dir, data.config_dir)}"
+        + ("" if source.part == "all" else f", part {source.part}")
+        for source in getattr(data, split)
+    )
+
+
 def _build_trainer(
-    recipe: Recipe, schema: LabelSchema, train_docs: list[Document], dev_docs: list[Document]
+    recipe: Recipe,
+    schema: LabelSchema,
+    train_docs: list[Document],
+    dev_docs: list[Document],
+    settings: dict[str, Any],
 ) -> NewsieTrainer:
     encoder_path = resolve_encoder(recipe.model.encoder)
     tokenizer = AutoTokenizer.from_pretrained(encoder_path)
@@ -152,28 +238,25 @@ def _build_trainer(
     )
     return NewsieTrainer(
         model=model,
-        args=recipe.training,
+        args=recipe.training if dev_docs else _without_dev_scores(recipe.training),
         train_dataset=features,
         data_collator=NewsieCollator(tokenizer.pad_token_id or 0),
         processing_class=tokenizer,
         eval_dataset=dev_docs,
+        settings=settings,
     )
 
 
-def _resume_point(args: NewsieTrainingArguments) -> str | None:
-    """`resume_from_checkpoint` if set; else, with `resume: auto`, the last checkpoint an
-    interrupted run left in output_dir."""
-    if args.resume_from_checkpoint is not None:
-        return args.resume_from_checkpoint
-    if args.resume == "never" or not Path(args.output_dir).is_dir():
-        return None
-    last = get_last_checkpoint(args.output_dir)
-    if last:
-        logger.warning("resuming from %s (training.resume=never starts afresh)", last)
-    return last
-
-
-def _remove_checkpoints(output_dir: Path) -> None:
-    for checkpoint in output_dir.glob(f"{PREFIX_CHECKPOINT_DIR}-*"):
-        if checkpoint.is_dir() and checkpoint.name.rpartition("-")[2].isdigit():
-            shutil.rmtree(checkpoint, ignore_errors=True)
+def _without_dev_scores(args: NewsieTrainingArguments) -> NewsieTrainingArguments:
+    """A copy of `args` for a run with no dev documents: no evaluation, so no checkpoint chosen
+    by a score, which would otherwise be the first (every score 0, none better than it)."""
+    if args.save_strategy == "best":
+        raise ValueError(
+            "training.save_strategy=best saves a checkpoint when the dev score improves, and "
+            "data.dev holds no documents: name dev documents, or set another save_strategy"
+        )
+    adjusted = copy.copy(args)
+    adjusted.eval_strategy = IntervalStrategy.NO
+    adjusted.eval_on_start = False
+    adjusted.load_best_model_at_end = False
+    return adjusted
