@@ -19,6 +19,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import torch
@@ -49,9 +50,12 @@ _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
 
-def save_model_folder(model: NewsieModel, tokenizer, path: str | Path) -> Path:
+def save_model_folder(
+    model: NewsieModel, tokenizer, path: str | Path, extra_files: Mapping[str, str] | None = None
+) -> Path:
     """Save the model, its tokenizer, schema and manifest to `path`, replacing a model saved
-    there before; other files in the folder stay."""
+    there before; other files in the folder stay. `extra_files` (name -> text: metrics, a model
+    card) are written with the model, in the same atomic step, and are not checked at load."""
     path = Path(path)
     target = path.resolve()  # a symbolic link keeps pointing at the folder
     if target.exists() and not target.is_dir():
@@ -67,6 +71,9 @@ def save_model_folder(model: NewsieModel, tokenizer, path: str | Path) -> Path:
     )
     try:
         _write_model_files(model, tokenizer, staging)
+        for name, text in (extra_files or {}).items():
+            (staging / name).write_text(text, encoding="utf-8")
+        _flush_to_disk([*staging.iterdir(), staging])
         if swap:
             _swap_in(staging, target)
         else:
@@ -101,7 +108,6 @@ def _write_model_files(model: NewsieModel, tokenizer, folder: Path) -> None:
     schema = model.config.label_schema.to_dict()
     (folder / SCHEMA_NAME).write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
     write_manifest(folder)
-    _flush_to_disk([*folder.iterdir(), folder])
 
 
 def _can_swap(target: Path) -> bool:
