@@ -24,6 +24,7 @@ from safetensors.torch import load_file, save_file
 import newsie
 from newsie.models import load_model_folder, save_model_folder, storage
 
+WEIGHTS = "model.safetensors"
 TENSOR = "encoder.encoder.layer.1.output.dense.weight"  # (hidden 32, intermediate 64)
 CALLER_FILES = {"metrics.json": '{"dev": {}}\n', "README.md": "# a model card\n",
                 "checkpoint-3/trainer_state.json": '{"global_step": 3}\n'}
@@ -36,9 +37,9 @@ def folder(tiny_model_dir, tmp_path: Path) -> Path:
 
 
 def rewrite_weights(folder: Path, change: Callable[[dict], None]) -> None:
-    tensors = load_file(folder / "model.safetensors")
+    tensors = load_file(folder / WEIGHTS)
     change(tensors)
-    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    save_file(tensors, folder / WEIGHTS, metadata={"format": "pt"})
 
 
 def remove_tokenizer(folder: Path) -> None:
@@ -56,7 +57,7 @@ def reshape_tensor(folder: Path) -> None:
 
 
 def alter_one_byte(folder: Path) -> None:
-    weights = folder / "model.safetensors"
+    weights = folder / WEIGHTS
     data = bytearray(weights.read_bytes())
     data[-1] ^= 1  # the last tensor's last value: the header still reads
     weights.write_bytes(bytes(data))
@@ -162,7 +163,7 @@ def test_a_folder_with_a_manifest_loads_without_a_warning(folder: Path, caplog):
 def test_the_manifest_lists_what_the_save_wrote(folder: Path, tiny_model):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["newsie_version"] == newsie.__version__
-    assert {"model.safetensors", "schema.json", "tokenizer.json"} <= set(manifest["files"])
+    assert {WEIGHTS, "schema.json", "tokenizer.json"} <= set(manifest["files"])
     for name, entry in manifest["files"].items():
         data = (folder / name).read_bytes()
         assert entry == {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}, name
@@ -306,7 +307,7 @@ def test_a_new_folder_is_created_whole(tmp_path: Path, tiny_model):
 
 
 def fail_on(monkeypatch, name: str, hits: Callable[[Path, Path], bool]) -> None:
-    """Make `os.NAME` raise on the first call whose (source, destination) `hits` says so."""
+    """Make `os.NAME` raise on every call whose (source, destination) `hits` picks."""
     original = getattr(os, name)
 
     def failing(source, destination, *args, **kwargs):
@@ -316,7 +317,7 @@ def fail_on(monkeypatch, name: str, hits: Callable[[Path, Path], bool]) -> None:
     monkeypatch.setattr(os, name, failing)
 
 
-def test_where_folders_cannot_be_swapped_the_previous_one_is_set_aside_then_removed(
+def test_where_folders_cannot_be_swapped_the_previous_one_is_set_aside_and_recovered(
         folder: Path, tiny_model, monkeypatch):
     add_caller_files(folder)
     monkeypatch.setattr(storage, "_exchange", lambda *_: False)
@@ -334,10 +335,10 @@ def test_where_folders_cannot_be_swapped_the_previous_one_is_set_aside_then_remo
                                                 r"model is in .*\.model\.newsie-previous-\w+: "
                                                 "rename that folder to"):
         load_model_folder(folder)
-    [previous] = folder.parent.glob(".model.newsie-previous-*")
-    previous.rename(folder)
-    assert saved_bias_shift(folder, tiny_model) == 1.0
+    save_model_folder(*tiny_model, folder)  # puts the previous folder back first
+    assert saved_bias_shift(folder, tiny_model) == 0.0
     assert_caller_files_intact(folder)
+    assert leftovers(folder) == []
 
 
 def test_a_folder_saved_in_place_keeps_the_callers_files(folder: Path, tiny_model, monkeypatch,
@@ -352,11 +353,14 @@ def test_a_folder_saved_in_place_keeps_the_callers_files(folder: Path, tiny_mode
     assert leftovers(folder) == []
 
 
+@pytest.mark.parametrize("with_manifest", [True, False])
 def test_an_in_place_save_interrupted_half_way_is_refused_not_mixed(
-        folder: Path, tiny_model, monkeypatch):
+        folder: Path, tiny_model, monkeypatch, with_manifest: bool):
+    if not with_manifest:  # a folder saved by an older newsie
+        remove_manifest(folder)
     monkeypatch.setattr(storage, "_can_swap", lambda _: False)
-    # The new weights are in place, the rest (and the new manifest) not yet.
-    fail_on(monkeypatch, "replace", lambda source, destination: destination.name == "schema.json")
+    # The new manifest and config.json are in place, the new weights not yet.
+    fail_on(monkeypatch, "replace", lambda source, destination: destination.name == WEIGHTS)
     with pytest.raises(OSError, match="Input/output error"):
         save_model_folder(*another_model(tiny_model), folder)
     monkeypatch.undo()

@@ -54,12 +54,14 @@ def write_manifest(folder: Path) -> None:
 
 def manifest_files(folder: Path) -> set[str]:
     """The names of the model files a folder's manifest lists (itself and config.json included);
-    none when it has no readable manifest."""
+    none when it has no readable manifest. Only plain names: a save deletes what it replaces, and
+    must not follow a damaged manifest out of the folder."""
     try:
         listed = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))["files"]
+        names = {name for name in listed if Path(name).name == name and name != ".."}
     except (OSError, ValueError, KeyError, TypeError):
         return set()
-    return {*listed, MANIFEST_NAME, CONFIG_NAME}
+    return names | {MANIFEST_NAME, CONFIG_NAME}
 
 
 def verify_manifest(folder: Path, config: NewsieConfig) -> None:

@@ -61,7 +61,7 @@ def save_model_folder(
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(f"{path} exists and is not a folder: save the model elsewhere")
     target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_interrupted_saves(target)
+    _recover_from_interrupted_saves(target)
     swap = _can_swap(target)
     staging = Path(
         tempfile.mkdtemp(
@@ -143,8 +143,8 @@ def _swap_in(staging: Path, target: Path) -> None:
 
 def _move_in(staging: Path, target: Path) -> None:
     """Replace the model files in `target` one by one, where the folder cannot be swapped. The
-    previous manifest stays until the last step, so that an interrupted save leaves a folder that
-    loading refuses rather than a mix that loads."""
+    new manifest goes first, so that a folder with some files still old fails its checks at
+    load rather than loading a mix."""
     logger.warning(
         "%s cannot be replaced in one step (a mount point, the working folder, or a read-only "
         "parent folder): writing the model files in place, so a kill during the save would "
@@ -153,9 +153,9 @@ def _move_in(staging: Path, target: Path) -> None:
     )
     previous = manifest_files(target)
     written = {p.name for p in staging.iterdir()}
+    os.replace(staging / MANIFEST_NAME, target / MANIFEST_NAME)
     for name in sorted(written - {MANIFEST_NAME}):
         os.replace(staging / name, target / name)
-    os.replace(staging / MANIFEST_NAME, target / MANIFEST_NAME)
     for name in previous - written:
         (target / name).unlink(missing_ok=True)
     _flush_to_disk([target])
@@ -206,8 +206,15 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def _remove_interrupted_saves(target: Path) -> None:
-    """Remove the folders that a save killed half-way left beside or inside `target`."""
+def _recover_from_interrupted_saves(target: Path) -> None:
+    """Put back the previous folder that a save killed between two renames set aside, and remove
+    the folders that killed saves left half written beside or inside `target`."""
+    set_aside = sorted(
+        target.parent.glob(f".{target.name}.{_PREVIOUS}*"), key=lambda p: p.stat().st_mtime
+    )
+    if set_aside and not target.exists():
+        logger.warning("putting back %s, set aside by an interrupted save", set_aside[-1])
+        os.rename(set_aside[-1], target)
     leftovers = [*target.parent.glob(f".{target.name}.{_SAVING}*")]
     if target.is_dir():
         leftovers += target.glob(f".{_SAVING}*")
