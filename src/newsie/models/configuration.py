@@ -6,6 +6,11 @@ from transformers import AutoConfig, PreTrainedConfig
 
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
 
+# The NewsieConfig fields that give saved weights their meaning (the encoder, the labels, the
+# heads' sizes): a model folder's manifest fingerprints them. The others are decoding and
+# training settings, free to change in config.json.
+WEIGHT_FIELDS = ("encoder", "schema", "use_casing", "casing_dim", "relation_hidden")
+
 
 class NewsieConfig(PreTrainedConfig):
     """Configuration of a `NewsieModel`.
