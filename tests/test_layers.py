@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # module and everything under it ("newsie.text" covers newsie.text.boundaries).
 LAYERS = [
     ["newsie.registry", "newsie.schema", "newsie.allocator", "newsie.text"],
-    ["newsie.data", "newsie.corpus", "newsie.markup", "newsie.stats"],
+    ["newsie.data", "newsie.corpus", "newsie.markup", "newsie.stats", "newsie.render"],
     ["newsie.rules", "newsie.converters", "newsie.evaluation", "newsie.sources"],
     ["newsie.windows", "newsie.encoders", "newsie.models", "newsie.quantization"],
     ["newsie.inference", "newsie.parallel", "newsie.extractor"],

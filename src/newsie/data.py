@@ -92,24 +92,31 @@ class Document:
     def spans_of(self, label: str) -> list[Span]:
         return [s for s in self.spans if s.label == label]
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form; spans without an id get `s0`, `s1`, ... in offset order."""
+    def identified_spans(self) -> list[tuple[str, Span]]:
+        """The spans in offset order with their ids in the JSON form: a span's own id, else
+        `s0`, `s1`, ... (the first not taken)."""
         ordered = sorted(self.spans, key=lambda s: (s.start, -s.end, s.label))
         taken = {s.id for s in ordered if s.id}
-        ids: dict[int, str] = {}
+        identified = []
         counter = 0
         for span in ordered:
             if span.id:
-                ids[id(span)] = span.id
+                identified.append((span.id, span))
                 continue
             while f"s{counter}" in taken:
                 counter += 1
-            ids[id(span)] = f"s{counter}"
+            identified.append((f"s{counter}", span))
             taken.add(f"s{counter}")
+        return identified
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form; spans without an id get `s0`, `s1`, ... in offset order."""
+        identified = self.identified_spans()
+        ids = {id(span): span_id for span_id, span in identified}
         spans = []
-        for span in ordered:
+        for span_id, span in identified:
             item: dict[str, Any] = {
-                "id": ids[id(span)],
+                "id": span_id,
                 "label": span.label,
                 "start": span.start,
                 "end": span.end,
@@ -140,6 +147,19 @@ class Document:
         for key, value in self.meta.items():
             out.setdefault(key, value)
         return out
+
+    def to_html(self) -> str:
+        """A self-contained HTML page of this document: its spans highlighted by type, CASUALTY
+        counts, relations linked (`newsie.render`)."""
+        from newsie.render import render_page  # reading and writing documents needs no view
+
+        return render_page([self], title=self.id or "newsie")
+
+    def _repr_html_(self) -> str:
+        """How Jupyter shows a Document: the view of `to_html`, without the page around it."""
+        from newsie.render import render_fragment
+
+        return render_fragment(self)
 
     @classmethod
     def from_dict(
