@@ -26,7 +26,7 @@ from newsie.inference import default_batch_size
 from newsie.models import save_model_folder
 from newsie.schema import DEFAULT_SCHEMA
 from newsie.training import NewsieTrainingArguments, Recipe, load_recipe, train
-from newsie.training.card import write_model_card
+from newsie.training.card import model_card
 from newsie.training.trainer import NewsieTrainer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -320,9 +320,8 @@ def test_resume_never_starts_afresh_and_checkpoints_go_once_saved(tiny_recipe, t
 def test_model_card_records_the_recipe_whatever_its_text(tmp_path, documents):
     recipe = load_recipe(write_recipe(tmp_path), ["model.encoder=odd```name",
                                                   "training.gradient_accumulation_steps=3"])
-    path = write_model_card(tmp_path, recipe=recipe, train_docs=documents, dev_docs=documents,
-                            metrics={}, schema=DEFAULT_SCHEMA)
-    card = path.read_text(encoding="utf-8")
+    card = model_card(tmp_path, recipe=recipe, train_docs=documents, dev_docs=documents,
+                      metrics={}, schema=DEFAULT_SCHEMA)
     assert "Encoder ````odd```name```` fine-tuned" in card
     block = card.split("## Training recipe")[1].split("````yaml\n")[1].split("\n````")[0]
     record = yaml.safe_load(block)

@@ -16,7 +16,7 @@ from newsie.schema import LabelSchema
 from newsie.training.arguments import Recipe
 
 
-def write_model_card(
+def model_card(
     folder: Path,
     *,
     recipe: Recipe,
@@ -24,7 +24,8 @@ def write_model_card(
     dev_docs: list[Document],
     metrics: dict[str, float],
     schema: LabelSchema,
-) -> Path:
+) -> str:
+    """The model card (`README.md`) of the model folder `folder`, in Markdown."""
     lines = [
         "# newsie model",
         "",
@@ -54,9 +55,7 @@ def write_model_card(
         *_fenced(yaml.safe_dump(recipe_record(recipe), sort_keys=False).rstrip(), "yaml"),
         "",
     ]
-    path = folder / "README.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return "\n".join(lines)
 
 
 def _data_lines(

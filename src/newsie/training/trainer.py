@@ -25,7 +25,7 @@ from newsie.inference import Predictor
 from newsie.models import NewsieModel, save_model_folder
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
 from newsie.training.arguments import NewsieTrainingArguments, Recipe
-from newsie.training.card import write_model_card
+from newsie.training.card import model_card
 from newsie.training.checkpoints import (
     STAGING_FOLDER,
     commit_checkpoint,
@@ -174,9 +174,7 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
     metrics = trainer.score_dev() if dev_docs else {}
     output_dir = Path(args.output_dir)
     if trainer.is_world_process_zero():  # under torchrun every process gets here; one writes
-        save_model_folder(trainer.model, trainer.processing_class, output_dir)
-        (output_dir / "metrics.json").write_text(json.dumps({"dev": metrics}, indent=2) + "\n")
-        write_model_card(
+        card = model_card(
             output_dir,
             recipe=recipe,
             train_docs=train_docs,
@@ -184,6 +182,10 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
             metrics=metrics,
             schema=schema,
         )
+        # Metrics and card are swapped in with the weights: a kill cannot pair them with another
+        # run's model.
+        extra = {"metrics.json": json.dumps({"dev": metrics}, indent=2) + "\n", "README.md": card}
+        save_model_folder(trainer.model, trainer.processing_class, output_dir, extra_files=extra)
         if not args.keep_checkpoints:
             remove_checkpoints(output_dir)
     return TrainingRun(model_dir=output_dir, metrics=metrics)
