@@ -34,11 +34,12 @@ def conll_file(folder: Path, size: int, rng: random.Random) -> Path:
         for _ in range(20):
             if rng.random() < 0.25:
                 label = rng.choice(["PER", "LOC"])
-                for k in range(rng.randint(1, 3)):
-                    lines.append(f"{rng.choice(NAMES)} {'I' if k else 'B'}-{label}")
+                tokens = [f"{rng.choice(NAMES)} {'I' if k else 'B'}-{label}"
+                          for k in range(rng.randint(1, 3))]
             else:
-                lines.append(f"{rng.choice(WORDS)} O")
-            written += len(lines[-1]) + 1
+                tokens = [f"{rng.choice(WORDS)} O"]
+            lines += tokens
+            written += sum(len(t) + 1 for t in tokens)
         lines.append("")
     path = folder / "big.conll"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -46,36 +47,42 @@ def conll_file(folder: Path, size: int, rng: random.Random) -> Path:
 
 
 def brat_pair(folder: Path, size: int, rng: random.Random) -> Path:
-    """One brat document of about `size` bytes of text: names (some coordinated, some nested in a
-    longer mention) and quotes with a speaker relation."""
+    """One brat document of about `size` bytes, text and annotations together: names (some
+    coordinated, some nested in a longer mention) and quotes with a speaker relation."""
     pieces: list[str] = []
     ann: list[str] = []
-    position = 0
+    position = written = 0  # characters of text; of text and annotations (ASCII: bytes too)
+
+    def annotate(line: str) -> None:
+        nonlocal written
+        ann.append(line)
+        written += len(line) + 1
 
     def add(piece: str, label: str | None = None) -> tuple[int, int]:
-        nonlocal position
+        nonlocal position, written
         start = position
         pieces.append(piece + " ")
         position += len(piece) + 1
+        written += len(piece) + 1
         if label:
-            ann.append(f"T{len(ann) + 1}\t{label} {start} {start + len(piece)}\t{piece}")
+            annotate(f"T{len(ann) + 1}\t{label} {start} {start + len(piece)}\t{piece}")
         return start, start + len(piece)
 
-    while position < size:
+    while written < size:
         roll = rng.random()
         if roll < 0.1:  # a coordination: "Omar Haddad and Amina Bello", and each name
             first, second = f"{rng.choice(NAMES)} {rng.choice(NAMES)}", rng.choice(NAMES)
             start, _ = add(first, "PER")
             add("and")
             _, end = add(second, "PER")
-            ann.append(f"T{len(ann) + 1}\tPER {start} {end}\t{first} and {second}")
+            annotate(f"T{len(ann) + 1}\tPER {start} {end}\t{first} and {second}")
         elif roll < 0.15:  # a quote and its speaker
             quote = " ".join(rng.choice(WORDS) for _ in range(6))
             quote_id = f"T{len(ann) + 1}"
             add(quote, "QUO")
             add("said")
             add(rng.choice(NAMES), "PER")
-            ann.append(f"R{len(ann) + 1}\tSaidBy Arg1:{quote_id} Arg2:T{len(ann)}")
+            annotate(f"R{len(ann) + 1}\tSaidBy Arg1:{quote_id} Arg2:T{len(ann)}")
         elif roll < 0.3:
             add(rng.choice(NAMES), rng.choice(["PER", "LOC"]))
         else:
