@@ -499,6 +499,7 @@ def test_labelstudio_spans_relations_and_annotators(tmp_path):
     assert spans_of(doc) == [("QUOTE", "Stop,"), ("ACTOR", "Lavrov")]
     assert [(r.head.text, r.tail.text) for r in doc.relations] == [("Stop,", "Lavrov")]
     assert result.report.skipped == Counter({
+        "label studio: cancelled annotation": 1,
         "label studio: further annotation of an annotated task": 1,
         "span label 'City': not mapped to a newsie span type": 1,
         "label studio choices result: no newsie type": 1})

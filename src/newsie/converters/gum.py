@@ -178,6 +178,12 @@ def _read_mentions(column: str, index: int, tsv: _Tsv, path: Path, line: int) ->
                               field="entity")
         kind, mention_id = match.groups()
         mention = tsv.mentions.setdefault(mention_id, _Mention(mention_id, kind, index, index))
+        # A mention covers consecutive tokens under one type; anything else reuses its id.
+        if mention.kind != kind or index not in (mention.last, mention.last + 1):
+            raise CorpusError(f"mention {mention_id} ({mention.kind}, from token "
+                              f"{mention.first + 1} to {mention.last + 1}) is used again as "
+                              f"{kind} at token {index + 1}; mention ids are unique",
+                              source=str(path), line=line, field="entity")
         mention.last = index
 
 
@@ -284,6 +290,8 @@ def _read_attributions(path: Path, forms: list[str]) -> list[_Attribution]:
         if node.tag not in ("segment", "group"):
             continue
         node_id = node.get("id", "")
+        if node_id in parents:  # a second node would take the first one's place and tokens
+            raise CorpusError(f"node id {node_id!r} is used twice", source=str(path))
         parents[node_id] = node.get("parent")
         relnames[node_id] = node.get("relname", "")
         if node.tag == "segment":

@@ -53,6 +53,20 @@ def check_offsets(
                           "empty", source=str(source), line=line, field=where or None)
 
 
+def claim_id(
+    seen: dict[str, str], ident: str, here: str, *, source: Path, line: int | None = None,
+    field: str | None = None,
+) -> None:
+    """Note that `ident` is used at `here`; a second use raises CorpusError naming both places.
+    For ids the format says are unique: a reused one leaves it unknown which annotation a
+    reference means, so no choice of one of them would be right."""
+    if ident in seen:
+        raise CorpusError(f"id {ident!r} is used again (first at {seen[ident]}); ids are unique "
+                          "here: renumber or remove one of them", source=str(source), line=line,
+                          field=field)
+    seen[ident] = here
+
+
 def files_under(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:
     """The given files, and the files with one of `suffixes` anywhere under the given folders."""
     found: list[Path] = []
