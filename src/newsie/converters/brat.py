@@ -21,7 +21,8 @@ from newsie.converters.reading import claim_id, corpus_name, files_under
 from newsie.converters.records import RelationRecord, SpanRecord, build_document, set_annotated
 from newsie.data import CorpusError, Document
 
-_TEXT_BOUND = re.compile(r"(\S+) (\d+ \d+(?:;\d+ \d+)*)$")
+# ASCII digits, as brat writes them, and few enough for int() (which refuses 4300 and more).
+_TEXT_BOUND = re.compile(r"(\S+) ([0-9]{1,18} [0-9]{1,18}(?:;[0-9]{1,18} [0-9]{1,18})*)$")
 _RELATION = re.compile(r"(\S+) Arg1:(\S+) Arg2:(\S+)$")
 _UNCONVERTED = {"E": "event", "*": "equivalence", "A": "attribute", "M": "attribute",
                 "N": "normalisation", "#": "note"}

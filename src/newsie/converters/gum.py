@@ -155,7 +155,7 @@ def _read_tsv(path: Path) -> _Tsv:
             if not line or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if len(cols) < 3 or not re.fullmatch(r"\d+-\d+", cols[1]):
+            if len(cols) < 3 or not re.fullmatch(r"[0-9]{1,18}-[0-9]{1,18}", cols[1]):
                 raise CorpusError("expected TOKEN-ID<TAB>START-END<TAB>TOKEN ...",
                                   source=str(path), line=number)
             start, end = (int(x) for x in cols[1].split("-"))

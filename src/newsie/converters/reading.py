@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsie.corpus import json_objects
+from newsie.corpus import json_objects, parse_json
 from newsie.data import CorpusError
 
 
@@ -18,11 +17,7 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as err:
-        raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}", source=str(path),
-                          line=err.lineno) from None
+    return parse_json(path.read_text(encoding="utf-8-sig"), str(path))
 
 
 def field_of(
