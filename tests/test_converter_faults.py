@@ -61,7 +61,7 @@ def test_brat_equivalences_share_their_star_and_relations_to_events_are_counted(
     assert standoff(result) == [[("QUOTE", "We stay,"), ("ACTOR", "Lavrov")]]
     assert result.report.skipped == Counter({
         "brat equivalence: no newsie type": 2, "brat event: no newsie type": 1,
-        "brat relation with an event or relation argument: no newsie form": 1,
+        "brat relation to an event or other non-text annotation: no newsie form": 1,
         "ACTOR: duplicate candidate": 1})
 
 

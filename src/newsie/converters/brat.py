@@ -88,7 +88,7 @@ def _between_text_bounds(
     kept = []
     for rec in relations:
         if any(ref in ids and not ref.startswith("T") for ref in (rec.head, rec.tail)):
-            report.skip("brat relation with an event or relation argument: no newsie form")
+            report.skip("brat relation to an event or other non-text annotation: no newsie form")
         else:
             kept.append(rec)
     return kept

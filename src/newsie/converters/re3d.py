@@ -50,10 +50,10 @@ def _convert_folder(
     texts: dict[str, str] = {}
     meta: dict[str, dict] = {}
     path = folder / "documents.json"
-    lines: dict[str, str] = {}
+    first_seen: dict[str, str] = {}
     for line, row in read_json_lines(path):
         doc_id = field_of(row, "_id", str, source=path, line=line)
-        claim_id(lines, doc_id, f"line {line}", source=path, line=line, field="_id")
+        claim_id(first_seen, doc_id, f"line {line}", source=path, line=line, field="_id")
         texts[doc_id] = field_of(row, "text", str, source=path, line=line)
         meta[doc_id] = {"source": "re3d", "collection": folder.name, "title": row.get("title"),
                         "url": row.get("sourceUrl")}
