@@ -4,15 +4,25 @@ errors that name file and line, and one pass over the real re3d and GUM folders.
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsie.converters import CONVERTERS, convert, load_label_map, register_converter
 from newsie.converters.base import ConversionReport
 from newsie.converters.labels import parse_label_pairs
-from newsie.converters.normalise import Candidate, resolve_overlaps, violation
+from newsie.converters.normalise import (
+    _CONJUNCTION,
+    Candidate,
+    _drop_coordinations,
+    resolve_overlaps,
+    violation,
+)
 from newsie.data import CorpusError, Document
 from newsie.sources import CorpusSource
 from newsie.text.boundaries import normalise_boundaries
@@ -111,6 +121,71 @@ def test_resolve_overlaps_keeps_other_types_nested():
     kept = resolve_overlaps([Candidate("QUOTE", 0, 20), Candidate("LOCATION", 5, 10)],
                             "x" * 20, ConversionReport())
     assert len(kept) == 2
+
+
+def quadratic_drop_coordinations(group: list[Candidate], text: str) -> list[Candidate]:
+    """The reference: `_drop_coordinations` as it was before the sweep (every candidate against
+    every other), kept to pin the sweep's output."""
+    kept = []
+    for outer in group:
+        inner = [c for c in group if c is not outer and outer.contains(c)]
+        maximal = sorted((c for c in inner if not any(o is not c and o.contains(c) for o in inner)),
+                         key=lambda c: c.start)
+        bounds = [outer.start] + [x for c in maximal for x in (c.start, c.end)] + [outer.end]
+        gaps = [text[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
+        is_list = (
+            len(maximal) >= 2
+            and all(a.end <= b.start for a, b in pairwise(maximal))
+            and not gaps[0].strip() and not gaps[-1].strip()
+            and all(_CONJUNCTION.fullmatch(gap) for gap in gaps)
+            and any(gap.strip(" ,;") for gap in gaps[1:-1])
+        )
+        if not is_list:
+            kept.append(outer)
+    return kept
+
+
+COORDINATION_NAMES = ["Ann", "Bo", "Cy Dee", " Eve"]
+COORDINATION_GAPS = [" ", " and ", ", ", " or ", ", and ", ";", " as well as ", "\n", " x ", "&"]
+
+
+def random_candidate_set(rng: random.Random) -> tuple[str, list[Candidate]]:
+    """Names with conjunctions (or not) between them; candidates with distinct offsets: some
+    names, runs from one name to a later one, and any stretch between piece boundaries."""
+    pieces = [rng.choice(COORDINATION_GAPS if k % 2 else COORDINATION_NAMES)
+              for k in range(rng.randint(1, 11))]
+    edges = [sum(len(p) for p in pieces[:k]) for k in range(len(pieces) + 1)]
+    names = [(edges[k], edges[k + 1]) for k in range(0, len(pieces), 2)]
+    pairs = {name for name in names if rng.random() < 0.7}
+    for _ in range(rng.randint(0, 4)):
+        first, last = sorted(rng.choices(range(len(names)), k=2))
+        pairs.add((names[first][0], names[last][1]))
+    for _ in range(rng.randint(0, 3)):
+        pairs.add(tuple(sorted(rng.sample(edges, 2))))
+    group = [Candidate("ACTOR", a, b, [f"r{a}-{b}"]) for a, b in sorted(pairs) if a < b]
+    rng.shuffle(group)
+    return "".join(pieces), group
+
+
+def test_drop_coordinations_sweep_matches_the_quadratic_reference():
+    rng = random.Random(18)
+    dropped = 0
+    for _ in range(5000):
+        text, group = random_candidate_set(rng)
+        report = ConversionReport()
+        kept = _drop_coordinations(group, text, report)
+        assert kept == quadratic_drop_coordinations(group, text), (text, group)
+        assert sum(report.skipped.values()) == len(group) - len(kept)
+        dropped += len(group) - len(kept)
+    assert dropped > 1000  # the sets hold coordinations, so the comparison covers the drop path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_drop_coordinations_sweep_matches_the_reference_on_any_set(rng):
+    text, group = random_candidate_set(rng)
+    assert _drop_coordinations(group, text, ConversionReport()) == quadratic_drop_coordinations(
+        group, text)
 
 
 # --- re3d --------------------------------------------------------------------------------------
@@ -424,6 +499,7 @@ def test_labelstudio_spans_relations_and_annotators(tmp_path):
     assert spans_of(doc) == [("QUOTE", "Stop,"), ("ACTOR", "Lavrov")]
     assert [(r.head.text, r.tail.text) for r in doc.relations] == [("Stop,", "Lavrov")]
     assert result.report.skipped == Counter({
+        "label studio: cancelled annotation": 1,
         "label studio: further annotation of an annotated task": 1,
         "span label 'City': not mapped to a newsie span type": 1,
         "label studio choices result: no newsie type": 1})

@@ -11,18 +11,29 @@ from newsie.data import CorpusError, Document
 from newsie.schema import DEFAULT_SCHEMA, LabelSchema
 
 
+def parse_json(text: str, source: str, line: int | None = None) -> Any:
+    """`json.loads(text)`; JSON it cannot read raises CorpusError naming `source` and the line
+    (`line`, or else the line of `text` where the JSON broke)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}", source=source,
+                          line=err.lineno if line is None else line) from None
+    except ValueError:  # an integer over Python's digit limit for str -> int (4300 by default)
+        raise CorpusError("unreadable JSON: a number with too many digits", source=source,
+                          line=line) from None
+    except RecursionError:
+        raise CorpusError("unreadable JSON: lists or objects nested too deeply", source=source,
+                          line=line) from None
+
+
 def json_objects(lines: Iterable[str], source: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """`(line number, object)` for each non-blank line of JSON lines; a line that is not a JSON
     object raises CorpusError naming `source` and the line."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise CorpusError(
-                f"malformed JSON: {err.msg} at column {err.colno}", source=source, line=number
-            ) from None
+        row = parse_json(line, source, number)
         if not isinstance(row, dict):
             raise CorpusError(
                 f"expected a JSON object, got {type(row).__name__}", source=source, line=number

@@ -24,7 +24,8 @@ class ConversionReport:
     adjusted: Counter[str] = field(default_factory=Counter)
 
     def skip(self, reason: str, count: int = 1) -> None:
-        self.skipped[reason] += count
+        if count:
+            self.skipped[reason] += count
 
     def adjust(self, reason: str, count: int = 1) -> None:
         self.adjusted[reason] += count

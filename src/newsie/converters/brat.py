@@ -4,8 +4,10 @@
     R1<TAB>said-by Arg1:T2 Arg2:T1
 
 Text-bound annotations (T) and relations (R) go through the label map. Discontinuous spans
-(`0 5;9 13`), events, equivalences, attributes, normalisations and notes have no newsie form;
-they are counted in the report.
+(`0 5;9 13`), events, equivalences, attributes, normalisations, notes and relations to events
+have no newsie form; they are counted in the report. An id used twice in one .ann file is an
+error that names both lines (brat itself refuses such a file): which annotation a relation
+means would be a guess.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from pathlib import Path
 
 from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.labels import identity_map
-from newsie.converters.reading import corpus_name, files_under
+from newsie.converters.reading import claim_id, corpus_name, files_under
 from newsie.converters.records import RelationRecord, SpanRecord, build_document, set_annotated
 from newsie.data import CorpusError, Document
 
-_TEXT_BOUND = re.compile(r"(\S+) (\d+ \d+(?:;\d+ \d+)*)$")
+# ASCII digits, as brat writes them, and few enough for int() (which refuses 4300 and more).
+_TEXT_BOUND = re.compile(r"(\S+) ([0-9]{1,18} [0-9]{1,18}(?:;[0-9]{1,18} [0-9]{1,18})*)$")
 _RELATION = re.compile(r"(\S+) Arg1:(\S+) Arg2:(\S+)$")
 _UNCONVERTED = {"E": "event", "*": "equivalence", "A": "attribute", "M": "attribute",
                 "N": "normalisation", "#": "note"}
@@ -34,6 +37,10 @@ def convert_brat(
     for path in paths:
         # A .txt given on the command line stands for its pair; dict.fromkeys drops repeats.
         ann_paths = [p.with_suffix(".ann") for p in files_under([path], (".ann",))]
+        if path.is_dir():
+            unpaired = sum(not p.with_suffix(".ann").is_file()
+                           for p in files_under([path], (".txt",)))
+            report.skip("brat .txt without .ann: not annotated, not converted", unpaired)
         for ann_path in dict.fromkeys(ann_paths):
             documents.append(_convert_pair(ann_path, label_map or identity_map(), report,
                                            corpus_name(path)))
@@ -51,12 +58,15 @@ def _convert_pair(
                               source=str(needed))
     text = _read_exact(txt_path)
     spans, relations = [], []
+    ids: dict[str, str] = {}
     for number, line in enumerate(_read_exact(ann_path).split("\n"), start=1):
         line = line.rstrip("\r")
         if not line.strip():
             continue
         ident, _, rest = line.partition("\t")
         kind = ident[:1]
+        if ident != "*":  # every equivalence is named "*"; all other ids are unique
+            claim_id(ids, ident, f"line {number}", source=ann_path, line=number)
         if kind == "T":
             spans.append(_text_bound(ident, rest, text, ann_path, number))
         elif kind == "R":
@@ -66,8 +76,22 @@ def _convert_pair(
         else:
             raise CorpusError(f"unknown annotation id {ident!r} (expected T, R, E, A, M, N, * "
                               "or #)", source=str(ann_path), line=number)
-    return build_document(text, spans, relations, label_map, report, doc_id=ann_path.stem,
-                          path=ann_path, corpus=corpus)
+    return build_document(text, spans, _between_text_bounds(relations, ids, report), label_map,
+                          report, doc_id=ann_path.stem, path=ann_path, corpus=corpus)
+
+
+def _between_text_bounds(
+    relations: list[RelationRecord], ids: dict[str, str], report: ConversionReport
+) -> list[RelationRecord]:
+    """The relations between text-bound annotations; one with an event or relation as argument
+    has no newsie form (an id that names nothing is left for `build_document` to refuse)."""
+    kept = []
+    for rec in relations:
+        if any(ref in ids and not ref.startswith("T") for ref in (rec.head, rec.tail)):
+            report.skip("brat relation to an event or other non-text annotation: no newsie form")
+        else:
+            kept.append(rec)
+    return kept
 
 
 def _read_exact(path: Path) -> str:

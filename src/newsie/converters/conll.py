@@ -1,5 +1,6 @@
-"""CoNLL-style token/tag columns: the token first, its IOB tag last, a blank line between
-sentences and a `-DOCSTART-` line between documents (a file without one is one document).
+"""CoNLL-style token/tag columns, apart by spaces or tabs: the token first, its IOB tag last, a
+blank line between sentences and a `-DOCSTART-` line between documents (a file without one is
+one document).
 
     -DOCSTART- -X- -X- O
 
@@ -25,6 +26,10 @@ from newsie.data import CorpusError, Document
 _TAG = re.compile(r"([BIESLU])-(.+)")
 _OPENS = {"B", "S", "U"}
 _CLOSES = {"E", "L", "S", "U"}
+# Columns are separated by spaces or tabs only: other whitespace (the no-break space of
+# "10\u00a0000") belongs to the token, as in the text the tokens came from.
+_SEPARATORS = " \t\r\n"
+_COLUMNS = re.compile(r"[ \t]+")
 _SUFFIXES = (".conll", ".conll03", ".iob", ".iob2", ".bio", ".bioes")
 
 
@@ -47,9 +52,11 @@ def convert_conll(
 def _read_documents(path: Path, report: ConversionReport) -> list[tuple[str, list[SpanRecord]]]:
     """Each document as (text, span records); sentences are lists of (token, tag, line)."""
     documents: list[list[list[tuple[str, str, int]]]] = [[[]]]
-    with path.open(encoding="utf-8") as handle:
+    # utf-8-sig: a byte-order mark would otherwise start the first token (or hide a -DOCSTART-).
+    with path.open(encoding="utf-8-sig") as handle:
         for number, raw in enumerate(handle, start=1):
-            columns = raw.split()
+            line = raw.strip(_SEPARATORS)
+            columns = _COLUMNS.split(line) if line else []
             if not columns:
                 documents[-1].append([])
             elif columns[0] == "-DOCSTART-":
@@ -70,15 +77,18 @@ def _read_documents(path: Path, report: ConversionReport) -> list[tuple[str, lis
 def _build_text(
     sentences: list[list[tuple[str, str, int]]], path: Path, report: ConversionReport
 ) -> tuple[str, list[SpanRecord]]:
-    text = ""
+    pieces: list[str] = []  # joined once at the end: adding to a str copies it (quadratic)
+    length = 0
     spans: list[SpanRecord] = []
     for sentence in sentences:
         open_span: SpanRecord | None = None
         for i, (token, tag, line) in enumerate(sentence):
-            if text:
-                text += " " if i else "\n"
-            start = len(text)
-            text += token
+            if length:
+                pieces.append(" " if i else "\n")
+                length += 1
+            start = length
+            pieces.append(token)
+            length += len(token)
             if tag == "O":
                 open_span = None
                 continue
@@ -90,9 +100,9 @@ def _build_text(
             if open_span is None or prefix in _OPENS or open_span.label != label:
                 if prefix not in _OPENS:
                     report.adjust(f"conll {prefix}-{label} without a preceding B-: opened a span")
-                open_span = SpanRecord(f"T{len(spans)}", label, start, len(text), line, "tag")
+                open_span = SpanRecord(f"T{len(spans)}", label, start, length, line, "tag")
                 spans.append(open_span)
-            open_span.end = len(text)
+            open_span.end = length
             if prefix in _CLOSES:
                 open_span = None
-    return text, spans
+    return "".join(pieces), spans

@@ -3,6 +3,12 @@
     {"id": 1, "text": "...", "label": [[0, 13, "PER"], ...]}
     {"id": 1, "text": "...", "entities": [{"id": 7, "label": "PER", "start_offset": 0,
      "end_offset": 13}], "relations": [{"from_id": 8, "to_id": 7, "type": "said-by"}]}
+
+Entity ids are unique in a row (an id used twice is an error naming both entries). A row with
+neither `label` nor `entities` carries no annotation: it is counted, not made a document that
+annotates nothing (which would train as a negative for every type). Offsets are read as Python's
+(code points); doccano's editor may count JavaScript's UTF-16 units (doccano#2290), which differ
+after a character outside the Basic Multilingual Plane, such as an emoji.
 """
 
 from __future__ import annotations
@@ -12,7 +18,13 @@ from typing import Any
 
 from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.labels import identity_map
-from newsie.converters.reading import corpus_name, field_of, files_under, read_json_lines
+from newsie.converters.reading import (
+    claim_id,
+    corpus_name,
+    field_of,
+    files_under,
+    read_json_lines,
+)
 from newsie.converters.records import RelationRecord, SpanRecord, build_document, set_annotated
 from newsie.data import CorpusError, Document
 
@@ -27,6 +39,10 @@ def convert_doccano(
         for file in files_under([path], (".jsonl",)):
             for line, row in read_json_lines(file):
                 text = field_of(row, "text", str, source=file, line=line)
+                if "label" not in row and "entities" not in row:
+                    # Not "annotated, nothing found": no annotation at all (or under another key).
+                    report.skip("doccano row without 'label' or 'entities': not annotated")
+                    continue
                 spans = _span_records(row, file, line)
                 relations = [_relation_record(rel, i, file, line)
                              for i, rel in enumerate(_list_field(row, "relations", file, line))]
@@ -48,12 +64,15 @@ def _span_records(row: dict[str, Any], file: Path, line: int) -> list[SpanRecord
             raise CorpusError(f"expected [start, end, label], got {item!r}", source=str(file),
                               line=line, field=where)
         records.append(SpanRecord(where, item[2], item[0], item[1], line, where))
+    ids: dict[str, str] = {}  # entity ids are database keys, unique; relations name them
     for i, item in enumerate(_list_field(row, "entities", file, line)):
         where = f"entities[{i}]"
         if not isinstance(item, dict):
             raise CorpusError("must be an object", source=str(file), line=line, field=where)
+        ident = str(field_of(item, "id", (int, str), source=file, line=line, where=where))
+        claim_id(ids, ident, where, source=file, line=line, field=f"{where}.id")
         records.append(SpanRecord(
-            str(field_of(item, "id", (int, str), source=file, line=line, where=where)),
+            ident,
             field_of(item, "label", str, source=file, line=line, where=where),
             field_of(item, "start_offset", int, source=file, line=line, where=where),
             field_of(item, "end_offset", int, source=file, line=line, where=where),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as ET
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -82,6 +83,31 @@ class _Xml:
 class _Attribution:
     source: range  # the attributing clause ("team member Rodaba Noori told the press")
     content: frozenset[int]  # token indices of what is attributed
+
+
+@dataclass
+class _Lookup:
+    """One document's mentions, attributions and breaks, indexed so that each quote costs what
+    lies near it (scanning them all for every quote made a long document quadratic)."""
+
+    breaks: list[int]  # sorted
+    mentions: list[_Mention]  # by first token, ties in file order
+    firsts: list[int]  # the mentions' first tokens, for bisect
+    chains: dict[str, list[_Mention]]  # a chain's mentions, by first token
+    attributions_at: dict[int, list[int]]  # token -> attributions whose content holds it
+
+    @classmethod
+    def build(cls, xml: _Xml, tsv: _Tsv, attributions: list[_Attribution]) -> _Lookup:
+        mentions = sorted(tsv.mentions.values(), key=lambda m: m.first)
+        chains: dict[str, list[_Mention]] = {}
+        for mention in mentions:
+            chains.setdefault(mention.chain, []).append(mention)
+        attributions_at: dict[int, list[int]] = {}
+        for k, attribution in enumerate(attributions):
+            for token in attribution.content:
+                attributions_at.setdefault(token, []).append(k)
+        return cls(sorted(xml.breaks), mentions, [m.first for m in mentions], chains,
+                   attributions_at)
 
 
 @register_converter("gum")
@@ -155,7 +181,7 @@ def _read_tsv(path: Path) -> _Tsv:
             if not line or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if len(cols) < 3 or not re.fullmatch(r"\d+-\d+", cols[1]):
+            if len(cols) < 3 or not re.fullmatch(r"[0-9]{1,18}-[0-9]{1,18}", cols[1]):
                 raise CorpusError("expected TOKEN-ID<TAB>START-END<TAB>TOKEN ...",
                                   source=str(path), line=number)
             start, end = (int(x) for x in cols[1].split("-"))
@@ -178,6 +204,12 @@ def _read_mentions(column: str, index: int, tsv: _Tsv, path: Path, line: int) ->
                               field="entity")
         kind, mention_id = match.groups()
         mention = tsv.mentions.setdefault(mention_id, _Mention(mention_id, kind, index, index))
+        # A mention covers consecutive tokens under one type; anything else reuses its id.
+        if mention.kind != kind or index not in (mention.last, mention.last + 1):
+            raise CorpusError(f"mention {mention_id} ({mention.kind}, from token "
+                              f"{mention.first + 1} to {mention.last + 1}) is used again as "
+                              f"{kind} at token {index + 1}; mention ids are unique",
+                              source=str(path), line=line, field="entity")
         mention.last = index
 
 
@@ -284,6 +316,8 @@ def _read_attributions(path: Path, forms: list[str]) -> list[_Attribution]:
         if node.tag not in ("segment", "group"):
             continue
         node_id = node.get("id", "")
+        if node_id in parents:  # a second node would take the first one's place and tokens
+            raise CorpusError(f"node id {node_id!r} is used twice", source=str(path))
         parents[node_id] = node.get("parent")
         relnames[node_id] = node.get("relname", "")
         if node.tag == "segment":
@@ -331,17 +365,18 @@ def _quotes_and_speakers(
     span_of_mention: dict[str, Span], label_map: dict[str, str], report: ConversionReport,
 ) -> tuple[list[Span], list[Relation]]:
     tokens = tsv.tokens
+    lookup = _Lookup.build(xml, tsv, attributions)
     actor_kinds = {kind for kind, target in label_map.items() if target == "ACTOR"}
     quotes, relations = [], []
     previous: tuple[int, _Attribution, Span | None] | None = None
     for whole in _merge_quotes(xml.quotes, xml.breaks):
-        for first, end in _quote_pieces(whole, xml.breaks, xml.forms, report):
+        for first, end in _quote_pieces(whole, lookup.breaks, xml.forms, report):
             start_char, end_char = tokens[first].start, tokens[end - 1].end
             quote = Span("QUOTE", start_char, end_char, text[start_char:end_char])
             quotes.append(quote)
-            attribution = _attribution_of(range(first, end), whole, attributions)
+            attribution = _attribution_of(range(first, end), whole, attributions, lookup)
             if attribution is not None:
-                speaker = _speaker(attribution, whole, tsv, xml.deprels, actor_kinds,
+                speaker = _speaker(attribution, whole, lookup, xml.deprels, actor_kinds,
                                    span_of_mention, report)
             elif previous and _only_attribution_between(previous[0], first, previous[1],
                                                          xml.forms):
@@ -369,10 +404,12 @@ def _merge_quotes(quotes: list[tuple[int, int]], breaks: set[int]) -> list[range
 
 
 def _quote_pieces(
-    whole: range, breaks: set[int], forms: list[str], report: ConversionReport
+    whole: range, breaks: list[int], forms: list[str], report: ConversionReport
 ) -> list[tuple[int, int]]:
-    """Token ranges of one quote, one per paragraph, that lie between its quotation marks."""
-    cuts = [whole.start] + sorted(b for b in breaks if whole.start < b < whole.stop) + [whole.stop]
+    """Token ranges of one quote, one per paragraph, that lie between its quotation marks;
+    `breaks` is sorted."""
+    inside = breaks[bisect_right(breaks, whole.start):bisect_left(breaks, whole.stop)]
+    cuts = [whole.start, *inside, whole.stop]
     pieces = []
     for first, end in pairwise(cuts):
         first, end = _between_marks(first, end, forms)
@@ -405,11 +442,12 @@ def _has_word(form: str) -> bool:
 
 
 def _attribution_of(
-    piece: range, whole: range, attributions: list[_Attribution]
+    piece: range, whole: range, attributions: list[_Attribution], lookup: _Lookup
 ) -> _Attribution | None:
-    """The attribution with the narrowest content that covers the piece, its source outside."""
-    options = [a for a in attributions
-               if a.content.intersection(piece) and not _overlap(a.source, whole)]
+    """The attribution with the narrowest content that covers the piece, its source outside
+    (of equally narrow ones, the first in the RST file)."""
+    covering = sorted({k for token in piece for k in lookup.attributions_at.get(token, ())})
+    options = [attributions[k] for k in covering if not _overlap(attributions[k].source, whole)]
     return min(options, key=lambda a: len(a.content), default=None)
 
 
@@ -421,14 +459,16 @@ def _only_attribution_between(
 
 
 def _speaker(
-    attribution: _Attribution, whole: range, tsv: _Tsv, deprels: list[str],
+    attribution: _Attribution, whole: range, lookup: _Lookup, deprels: list[str],
     actor_kinds: set[str], span_of_mention: dict[str, Span], report: ConversionReport,
 ) -> Span | None:
     """The ACTOR span the attribution's source clause names as speaker, if any."""
-    mentions = sorted((m for m in tsv.mentions.values()
-                       if m.kind in actor_kinds and m.first in attribution.source
-                       and m.last in attribution.source and not _overlap(whole, range(
-                           m.first, m.last + 1))),
+    source = attribution.source
+    in_source = lookup.mentions[bisect_left(lookup.firsts, source.start):
+                                bisect_left(lookup.firsts, source.stop)]
+    mentions = sorted((m for m in in_source
+                       if m.kind in actor_kinds and m.last in source
+                       and not _overlap(whole, range(m.first, m.last + 1))),
                       key=lambda m: (m.first, -m.last))
     if not mentions:
         report.skip("SPEAKER: the attribution names no person or organization")
@@ -438,12 +478,12 @@ def _speaker(
     chosen = max(subjects, key=lambda m: m.last - m.first) if subjects else mentions[0]
     if chosen.id in span_of_mention:
         return span_of_mention[chosen.id]
-    earlier = sorted((m for m in tsv.mentions.values()
-                      if m.chain == chosen.chain and m.first < chosen.first
-                      and m.id in span_of_mention), key=lambda m: m.first)
-    if earlier:
-        report.adjust("SPEAKER: resolved through coreference to an earlier mention")
-        return span_of_mention[earlier[-1].id]
+    chain = lookup.chains[chosen.chain]
+    # The closest earlier mention of the chain that is a span (of equals, the last in the file).
+    for k in range(bisect_left(chain, chosen.first, key=lambda m: m.first) - 1, -1, -1):
+        if chain[k].id in span_of_mention:
+            report.adjust("SPEAKER: resolved through coreference to an earlier mention")
+            return span_of_mention[chain[k].id]
     report.skip("SPEAKER: no named or nominal ACTOR mention of the speaker")
     return None
 

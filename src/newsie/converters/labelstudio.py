@@ -6,8 +6,11 @@
          "labels": ["said-by"]}]}]}]
 
 The first annotation of a task that was not cancelled is converted; further annotations of the
-same task (other annotators) are counted in the report. Other result types (choices, text areas)
-have no newsie form and are counted too.
+same task (other annotators) and cancelled ones are counted in the report. A task with no
+annotation, or only cancelled ones, is unannotated: counted and skipped, never a document that
+annotates nothing. Results that share an id are one region (several labels, or a choice or
+text given per region), so they must share its offsets. Other result types (choices, text
+areas) have no newsie form and are counted too.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ def convert_labelstudio(
             if not isinstance(tasks, list):
                 raise CorpusError("a Label Studio export is a JSON list of tasks", source=str(file))
             for i, task in enumerate(tasks):
-                documents.append(_convert_task(task, f"[{i}]", file, label_map, report,
-                                               corpus_name(path)))
+                document = _convert_task(task, f"[{i}]", file, label_map, report,
+                                         corpus_name(path))
+                if document is not None:
+                    documents.append(document)
     set_annotated(documents, label_map)
     return documents
 
@@ -43,35 +48,60 @@ def convert_labelstudio(
 def _convert_task(
     task: Any, where: str, file: Path, label_map: dict[str, str] | None,
     report: ConversionReport, corpus: str,
-) -> Document:
+) -> Document | None:
     if not isinstance(task, dict):
         raise CorpusError("a task must be an object", source=str(file), field=where)
     data = field_of(task, "data", dict, source=file, where=where)
     text = field_of(data, "text", str, source=file, where=f"{where}.data")
-    annotations = [a for a in field_of(task, "annotations", list, source=file, where=where)
-                   if isinstance(a, dict) and not a.get("was_cancelled")]
-    if len(annotations) > 1:
-        report.skip("label studio: further annotation of an annotated task", len(annotations) - 1)
-    results = field_of(annotations[0], "result", list, source=file,
-                       where=f"{where}.annotations[0]") if annotations else []
+    chosen = _chosen_annotation(task, where, file, report)
+    if chosen is None:
+        return None
+    annotation_where = f"{where}.annotations[{chosen}]"
+    results = field_of(task["annotations"][chosen], "result", list, source=file,
+                       where=annotation_where)
     spans, relations = [], []
     for k, item in enumerate(results):
-        item_where = f"{where}.annotations[0].result[{k}]"
+        item_where = f"{annotation_where}.result[{k}]"
         if not isinstance(item, dict):
             raise CorpusError("must be an object", source=str(file), field=item_where)
         if item.get("type") == "relation":
             relations += _relation_records(item, item_where, file, report)
-        elif isinstance(item.get("value"), dict) and "start" in item["value"]:
-            spans += _span_records(item, text, item_where, file)
-        else:
+        elif item.get("type") == "labels":
+            spans += _span_records(item, text, item_where, file, report)
+        else:  # choices, text areas, ratings (also those given per region): no newsie form
             report.skip(f"label studio {item.get('type')} result: no newsie type")
     return build_document(text, spans, relations, label_map or identity_map(), report,
                           doc_id=str(task.get("id", where)), path=file, corpus=corpus)
 
 
-def _span_records(item: dict, text: str, where: str, file: Path) -> list[SpanRecord]:
+def _chosen_annotation(
+    task: dict, where: str, file: Path, report: ConversionReport
+) -> int | None:
+    """The index of the task's first annotation that was not cancelled; the others are counted.
+    None for a task without one, which is skipped: a document that annotates nothing would teach
+    that none of its text is of any type."""
+    annotations = field_of(task, "annotations", list, source=file, where=where)
+    live = []
+    for k, annotation in enumerate(annotations):
+        if not isinstance(annotation, dict):
+            raise CorpusError("must be an object", source=str(file),
+                              field=f"{where}.annotations[{k}]")
+        if annotation.get("was_cancelled"):
+            report.skip("label studio: cancelled annotation")
+        else:
+            live.append(k)
+    if not live:
+        report.skip("label studio: unannotated task (no annotation, or only cancelled ones)")
+        return None
+    report.skip("label studio: further annotation of an annotated task", len(live) - 1)
+    return live[0]
+
+
+def _span_records(
+    item: dict, text: str, where: str, file: Path, report: ConversionReport
+) -> list[SpanRecord]:
     ref = str(field_of(item, "id", (str, int), source=file, where=where))
-    value = item["value"]
+    value = field_of(item, "value", dict, source=file, where=where)
     start = field_of(value, "start", int, source=file, where=f"{where}.value")
     end = field_of(value, "end", int, source=file, where=f"{where}.value")
     # Label Studio counts in the browser's string units; a disagreement shows they differ here.
@@ -79,6 +109,8 @@ def _span_records(item: dict, text: str, where: str, file: Path) -> list[SpanRec
         raise CorpusError(f"{value['text']!r} disagrees with data.text[{start}:{end}] = "
                           f"{text[start:end]!r}", source=str(file), field=f"{where}.value.text")
     labels = field_of(value, "labels", list, source=file, where=f"{where}.value")
+    if not labels:
+        report.skip("label studio region without a label")
     return [SpanRecord(ref, str(label), start, end, where=where) for label in labels]
 
 

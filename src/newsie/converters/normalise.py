@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from itertools import pairwise
 
 from newsie.converters.base import ConversionReport
 from newsie.text import overlaps
@@ -101,26 +100,45 @@ _CONJUNCTION = re.compile(r"[\s,;]*(?:and|or|&|as well as|and/or)?[\s,;]*", re.I
 def _drop_coordinations(
     group: list[Candidate], text: str, report: ConversionReport
 ) -> list[Candidate]:
-    """Drop candidates that only coordinate two or more same-type candidates inside them."""
+    """Drop candidates that only coordinate two or more same-type candidates inside them.
+
+    `group` is one label's candidates with distinct, non-empty offsets (`_merge_duplicates`)."""
+    ordered = sorted(group, key=lambda c: (c.start, -c.end))
+    after = {id(cand): i + 1 for i, cand in enumerate(ordered)}
     kept = []
     for outer in group:
-        inner = [c for c in group if c is not outer and outer.contains(c)]
-        maximal = sorted((c for c in inner if not any(o is not c and o.contains(c) for o in inner)),
-                         key=lambda c: c.start)
-        bounds = [outer.start] + [x for c in maximal for x in (c.start, c.end)] + [outer.end]
-        gaps = [text[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
-        is_list = (
-            len(maximal) >= 2
-            and all(a.end <= b.start for a, b in pairwise(maximal))
-            and not gaps[0].strip() and not gaps[-1].strip()
-            and all(_CONJUNCTION.fullmatch(gap) for gap in gaps)
-            and any(gap.strip(" ,;") for gap in gaps[1:-1])
-        )
-        if is_list:
+        if _is_coordination(outer, ordered, after[id(outer)], text):
             report.skip(f"{outer.label}: coordination of {outer.label} mentions, kept the parts")
         else:
             kept.append(outer)
     return kept
+
+
+def _is_coordination(outer: Candidate, ordered: list[Candidate], first: int, text: str) -> bool:
+    """Whether the maximal candidates inside `outer` are two or more disjoint parts that fill it,
+    joined only by conjunctions (and at least one of them a word, not just a comma).
+
+    `ordered` is sorted by (start, -end) and `ordered[first:]` follows `outer`, so a sweep meets
+    the parts in text order, each before what nests in it; it stops at the first thing that rules
+    a list out, and never looks past the outer's end: near linear for any corpus without deep
+    same-type nesting."""
+    parts, reach, joined = 0, outer.start, False
+    for k in range(first, len(ordered)):
+        cand = ordered[k]
+        if cand.start >= outer.end:
+            break
+        if cand.end > outer.end:
+            continue  # crosses the outer's end: not inside it
+        if cand.start < reach:  # inside the last part, or crossing it: then parts would overlap
+            if cand.end > reach:
+                return False
+            continue
+        gap = text[reach:cand.start]  # cand is the next maximal candidate: the longest one here
+        if not (_CONJUNCTION.fullmatch(gap) if parts else not gap.strip()):
+            return False
+        joined |= bool(parts and gap.strip(" ,;"))
+        parts, reach = parts + 1, cand.end
+    return parts >= 2 and joined and not text[reach:outer.end].strip()
 
 
 def _keep_outermost(group: list[Candidate], report: ConversionReport) -> list[Candidate]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.labels import annotated_for
 from newsie.converters.normalise import Candidate, apply_guidelines
-from newsie.converters.reading import check_offsets, field_of, read_json_lines
+from newsie.converters.reading import check_offsets, claim_id, field_of, read_json_lines
 from newsie.data import CorpusError, Document, Span
 
 RE3D_LABELS = {"Person": "ACTOR", "Organisation": "ACTOR", "Location": "LOCATION"}
@@ -50,8 +50,10 @@ def _convert_folder(
     texts: dict[str, str] = {}
     meta: dict[str, dict] = {}
     path = folder / "documents.json"
+    first_seen: dict[str, str] = {}
     for line, row in read_json_lines(path):
         doc_id = field_of(row, "_id", str, source=path, line=line)
+        claim_id(first_seen, doc_id, f"line {line}", source=path, line=line, field="_id")
         texts[doc_id] = field_of(row, "text", str, source=path, line=line)
         meta[doc_id] = {"source": "re3d", "collection": folder.name, "title": row.get("title"),
                         "url": row.get("sourceUrl")}

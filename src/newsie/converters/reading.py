@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from newsie.corpus import json_objects
+from newsie.corpus import json_objects, parse_json
 from newsie.data import CorpusError
 
 
@@ -18,11 +17,7 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as err:
-        raise CorpusError(f"malformed JSON: {err.msg} at column {err.colno}", source=str(path),
-                          line=err.lineno) from None
+    return parse_json(path.read_text(encoding="utf-8-sig"), str(path))
 
 
 def field_of(
@@ -51,6 +46,20 @@ def check_offsets(
     if not 0 <= start < end <= len(text):
         raise CorpusError(f"offsets {start}:{end} lie outside the text (length {len(text)}) or are "
                           "empty", source=str(source), line=line, field=where or None)
+
+
+def claim_id(
+    seen: dict[str, str], ident: str, here: str, *, source: Path, line: int | None = None,
+    field: str | None = None,
+) -> None:
+    """Note that `ident` is used at `here`; a second use raises CorpusError naming both places.
+    For ids the format says are unique: a reused one leaves it unknown which annotation a
+    reference means, so no choice of one of them would be right."""
+    if ident in seen:
+        raise CorpusError(f"id {ident!r} is used again (first at {seen[ident]}); ids are unique "
+                          "here: renumber or remove one of them", source=str(source), line=line,
+                          field=field)
+    seen[ident] = here
 
 
 def files_under(paths: list[Path], suffixes: tuple[str, ...]) -> list[Path]:

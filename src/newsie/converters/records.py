@@ -48,10 +48,44 @@ def build_document(
     label_map: dict[str, str], report: ConversionReport, *, doc_id: str, path: Path, corpus: str,
 ) -> Document:
     """One document from its records; `path` is the file that errors name."""
+    spans_by_ref: dict[str, list[Span]] = {}
+    spans = []
+    for cand in resolve_overlaps(_candidates(text, span_records, label_map, report, path), text,
+                                 report):
+        span = Span(cand.label, cand.start, cand.end, text[cand.start:cand.end])
+        spans.append(span)
+        for ref in cand.refs:
+            spans_by_ref.setdefault(ref, []).append(span)
+    known_refs = {rec.ref for rec in span_records}
+    relations: dict[tuple[str, int, int], Relation] = {}
+    for rec in relation_records:
+        relation = _build_relation(rec, spans_by_ref, known_refs, label_map, report, path)
+        if relation is None:
+            continue
+        key = (relation.label, id(relation.head), id(relation.tail))
+        if key in relations:  # the same pair twice, or twice through spans merged as duplicates
+            report.skip(f"{relation.label}: duplicate relation")
+        else:
+            relations[key] = relation
+    return Document(text=text, spans=spans, relations=list(relations.values()), id=doc_id,
+                    meta={"source": corpus})
+
+
+def _candidates(
+    text: str, span_records: list[SpanRecord], label_map: dict[str, str],
+    report: ConversionReport, path: Path,
+) -> list[Candidate]:
+    """The records as candidates of newsie types. Records that share a `ref` are one region with
+    several labels (Label Studio), so they must share its offsets."""
+    regions: dict[str, SpanRecord] = {}
     candidates = []
-    known_refs = set()
     for rec in span_records:
-        known_refs.add(rec.ref)
+        region = regions.setdefault(rec.ref, rec)
+        if (region.start, region.end) != (rec.start, rec.end):
+            raise CorpusError(
+                f"id {rec.ref!r} names {rec.start}:{rec.end} here but {region.start}:{region.end} "
+                f"at {region.where or f'line {region.line}'}; one id is one region",
+                source=str(path), line=rec.line, field=rec.where or None)
         if rec.skip:
             report.skip(rec.skip)
             continue
@@ -67,24 +101,11 @@ def build_document(
         if (start, end) != (rec.start, rec.end):
             report.adjust(f"{target}: surrounding whitespace removed")
         candidates.append(Candidate(target, start, end, [rec.ref]))
-    kept = resolve_overlaps(candidates, text, report)
-    spans_by_ref = {}
-    for cand in kept:
-        span = Span(cand.label, cand.start, cand.end, text[cand.start:cand.end])
-        spans_by_ref.update((ref, span) for ref in cand.refs)
-    relations = []
-    for rec in relation_records:
-        relation = _build_relation(rec, spans_by_ref, known_refs, label_map, report, path)
-        if relation is not None:
-            relations.append(relation)
-    spans = sorted({id(s): s for s in spans_by_ref.values()}.values(),
-                   key=lambda s: (s.start, -s.end, s.label))
-    return Document(text=text, spans=spans, relations=relations, id=doc_id,
-                    meta={"source": corpus})
+    return candidates
 
 
 def _build_relation(
-    rec: RelationRecord, spans_by_ref: dict[str, Span], known_refs: set[str],
+    rec: RelationRecord, spans_by_ref: dict[str, list[Span]], known_refs: set[str],
     label_map: dict[str, str], report: ConversionReport, path: Path,
 ) -> Relation | None:
     target = label_map.get(rec.label)
@@ -95,11 +116,14 @@ def _build_relation(
         if ref not in known_refs:
             raise CorpusError(f"refers to span {ref!r}, which the document does not have",
                               source=str(path), line=rec.line, field=rec.where or None)
-    head, tail = spans_by_ref.get(rec.head), spans_by_ref.get(rec.tail)
-    if head is None or tail is None:
+    heads, tails = spans_by_ref.get(rec.head, []), spans_by_ref.get(rec.tail, [])
+    if not heads or not tails:
         report.skip(f"{target}: one of its spans was skipped")
         return None
     allowed = DEFAULT_SCHEMA.relation_type(target)
+    # A region with several labels has a span of each type; the relation joins the fitting ones.
+    head = next((s for s in heads if s.label == allowed.head), heads[0])
+    tail = next((s for s in tails if s.label == allowed.tail), tails[0])
     if (head.label, tail.label) != (allowed.head, allowed.tail):
         report.skip(f"{target}: joins {head.label} -> {tail.label}, needs "
                     f"{allowed.head} -> {allowed.tail}")
