@@ -232,12 +232,12 @@ def mutated(row: dict) -> st.SearchStrategy[dict]:
         target[path[-1]] = value
         return copy
 
-    # Not yet "annotated"'s lists nor "score": see NEEDS_DATA_FIX below.
     paths = [(key,) for key in ("id", "text", "spans", "relations", "annotated")]
+    paths += [("annotated", key) for key in ("spans", "relations")]
     paths += [("spans", i, key) for i in range(len(row["spans"]))
-              for key in ("id", "label", "start", "end", "text", "attrs")]
+              for key in ("id", "label", "start", "end", "text", "attrs", "score")]
     paths += [("relations", i, key) for i in range(len(row["relations"]))
-              for key in ("label", "head", "tail")]
+              for key in ("label", "head", "tail", "score")]
     return st.builds(at, st.sampled_from(paths), JSON_VALUES)
 
 
@@ -349,13 +349,7 @@ def test_json_the_parser_refuses_is_a_located_corpus_error(tmp_path, line):
     assert (caught.value.source, caught.value.line) == (str(path), 2)
 
 
-# Found by the properties above, in `Document.from_dict` (src/newsie/data.py, outside this change):
-# these fail until the data.py fix of issue 18 lands (strict: then they pass, and the marks and
-# the exclusion in `mutated` go).
-NEEDS_DATA_FIX = pytest.mark.xfail(strict=True, reason="Document.from_dict fix (issue 18)")
-
-
-@NEEDS_DATA_FIX
+# Found by the properties above in `Document.from_dict`: fields it read but could not write back.
 @pytest.mark.parametrize(("field", "value", "named"), [
     (("annotated", "spans"), 5, "annotated.spans"),                # was a TypeError
     (("annotated", "relations"), None, "annotated.relations"),     # was a TypeError

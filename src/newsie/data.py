@@ -180,6 +180,7 @@ class Document:
         text = data.get("text")
         if not isinstance(text, str):
             raise fail(f"must be a string, got {type(text).__name__}", "text")
+        _check_encodable(text, fail)
         annotated = _read_annotated(data.get("annotated"), schema, fail)
         spans: list[Span] = []
         by_id: dict[str, Span] = {}
@@ -218,6 +219,9 @@ def _read_annotated(raw: Any, schema: LabelSchema, fail) -> Annotated:
         raise fail("must be an object with 'spans' and 'relations' lists", "annotated")
     span_types = raw.get("spans", [])
     rel_types = raw.get("relations", [])
+    for name, value in (("spans", span_types), ("relations", rel_types)):
+        if not isinstance(value, list):
+            raise fail(f"must be a list of type names, got {value!r}", f"annotated.{name}")
     for label in span_types:
         if label not in schema.span_types:
             raise fail(
@@ -258,7 +262,7 @@ def _read_span(raw: Any, i: int, text: str, schema: LabelSchema, fail) -> Span:
         raise fail("must be an object", f"{where}.attrs")
     if label == "CASUALTY" and attrs:
         _check_casualty_attrs(attrs, where, fail)
-    score = raw.get("score")
+    score = _read_score(raw, where, fail)
     return Span(
         label=label,
         start=start,
@@ -326,4 +330,22 @@ def _read_relation(raw: Any, i: int, by_id: dict[str, Span], schema: LabelSchema
                 f"{where}.{end_name}",
             )
         ends.append(span)
-    return Relation(label=label, head=ends[0], tail=ends[1], score=raw.get("score"))
+    return Relation(label=label, head=ends[0], tail=ends[1], score=_read_score(raw, where, fail))
+
+
+def _read_score(raw: dict, where: str, fail) -> float | None:
+    score = raw.get("score")
+    if score is not None and (not isinstance(score, int | float) or isinstance(score, bool)):
+        raise fail(f"must be a number or null, got {score!r}", f"{where}.score")
+    return score
+
+
+def _check_encodable(text: str, fail) -> None:
+    """A lone surrogate (a JSON escape such as \\ud800 with no partner) is no character: offsets
+    around it mean nothing to other programs, and the document could not be written as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise fail(f"holds a lone surrogate U+{ord(text[err.start]):04X} at index {err.start}, "
+                   "which is not a character: fix the program that wrote this file",
+                   "text") from None
