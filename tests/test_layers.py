@@ -20,7 +20,7 @@ LAYERS = [
     ["newsie.windows", "newsie.encoders", "newsie.models", "newsie.quantization"],
     ["newsie.inference", "newsie.parallel", "newsie.extractor"],
     ["newsie.training", "newsie.systems"],
-    ["newsie.cli", "newsie.benchmarks"],
+    ["newsie.cli", "newsie.benchmarks", "newsie.integrations"],
 ]
 # Layers are not enough here: prediction sits above the corpus tools but must not lean on them.
 FORBIDDEN = {
