@@ -167,11 +167,11 @@ def test_every_json_line_parses_and_round_trips_the_offsets(doc, fields):
     (["convert", "--from", "conll", "{evil}.conll", "-o", "{out}"], "newsie convert: error: "
      "{shown}.conll does not exist"),
 ])
-def test_error_messages_escape_control_characters_of_file_names(capsys, tmp_path, arguments,
+def test_errors_are_one_line_whatever_the_file_names_hold(capsys, tmp_path, arguments,
                                                                 message):
-    evil = tmp_path / f"news{RETITLE}"
+    evil = tmp_path / f"news{RETITLE}\nmore"
     paths = {"evil": evil, "out": tmp_path / "out.jsonl",
-             "shown": tmp_path / "news\\x1b]0;owned\\x07"}
+             "shown": tmp_path / "news\\x1b]0;owned\\x07\\nmore"}
     code, out, err = run(capsys, *(a.format(**paths) for a in arguments))
     assert code in (1, 2) and out == ""
     assert err == message.format(**paths) + "\n"

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from newsie.cli import convert, corpus_stats, evaluate, extract, train
 from newsie.cli.command import Command
 from newsie.cli.messages import configure_logging
-from newsie.cli.output import OUTPUT_ERROR_STATUS, OutputError
+from newsie.cli.output import OUTPUT_ERROR_STATUS, OutputError, visible
 from newsie.registry import Registry
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -70,8 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return command.run(args)
     except OutputError as err:
-        logger.error("newsie %s: error: %s", command.name, err)
+        _report_error(command, err)
         return OUTPUT_ERROR_STATUS
     except command.errors as err:
-        logger.error("newsie %s: error: %s", command.name, err)
+        _report_error(command, err)
         return command.error_status
+
+
+def _report_error(command: Command, err: Exception) -> None:
+    # One line, whatever the message embeds (a file name with a line break in it).
+    logger.error("newsie %s: error: %s", command.name, visible(str(err)))
