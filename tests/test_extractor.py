@@ -86,6 +86,25 @@ def test_non_str_text_raises_type_error_naming_the_type(extractor, value, name):
         list(extractor.pipe(["fine", value]))
 
 
+@pytest.mark.parametrize("texts", ["Rebels shelled Homs.", b"Rebels shelled Homs.",
+                                   bytearray(b"Homs"), {"a": "Rebels shelled Homs."}])
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_pipe_refuses_one_text_or_a_mapping_before_any_work(extractor, texts, n_process):
+    """A str would be one document per character; a dict, one per key. Refused at the call, before
+    a worker process starts or a Document is made."""
+    with pytest.raises(TypeError, match=rf"got a {type(texts).__name__}, .*pass a list of texts, "
+                                        "or call the extractor on one text"):
+        extractor.pipe(texts, n_process=n_process)
+    assert [d.text for d in extractor.pipe(["Rebels shelled Homs."])] == ["Rebels shelled Homs."]
+
+
+@pytest.mark.parametrize("value, hint", [(["a", "b"], r"for many texts, use extractor\.pipe"),
+                                         (b"bytes", r"decode it first")])
+def test_calling_with_something_other_than_one_text_says_what_to_do(extractor, value, hint):
+    with pytest.raises(TypeError, match=hint):
+        extractor(value)
+
+
 @pytest.mark.parametrize("text", ["", " ", "\n\r\n\t  ", "\u200b\u200b", "\x00\x01"])
 def test_empty_or_blank_text_gives_an_empty_document(extractor, text):
     doc = extractor(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import torch
@@ -85,7 +85,12 @@ class Extractor:
 
     def __call__(self, text: str) -> Document:
         if not isinstance(text, str):
-            raise TypeError(f"Extractor expects a str, got {type(text).__name__}")
+            hint = (
+                "decode it first: extractor(data.decode('utf-8'))"
+                if isinstance(text, (bytes, bytearray))
+                else "for many texts, use extractor.pipe(texts)"
+            )
+            raise TypeError(f"Extractor expects one text, a str; got {type(text).__name__}: {hint}")
         return next(self._predictor.predict([text]))
 
     def pipe(
@@ -97,6 +102,12 @@ class Extractor:
         model on this Extractor's device (see `newsie.parallel`); spans and relations are the
         same, scores may differ in the last digit (the workers run torch on fewer threads).
         """
+        if isinstance(texts, (str, bytes, bytearray, Mapping)):
+            raise TypeError(
+                "pipe expects an iterable of texts, such as a list of str; got a "
+                f"{type(texts).__name__}, which it would take item by item (a str one character "
+                "a document): pass a list of texts, or call the extractor on one text"
+            )
         if not isinstance(n_process, int) or n_process < 1:
             raise ValueError(f"n_process must be a whole number of at least 1, got {n_process!r}")
         predictor = (

@@ -2,7 +2,9 @@
 
 One module per command, each with a `COMMAND` (`newsie.cli.command.Command`): the function that
 adds its arguments and the one that runs it. Messages go to standard error through the `newsie`
-logger (`newsie.cli.messages`); what a command produces goes to standard output.
+logger (`newsie.cli.messages`); what a command produces goes to standard output. A command that
+cannot write its product (a closed pipe, a full disk, an unwritable output file) ends with one
+line and status 1 (`newsie.cli.output`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from newsie.cli import convert, corpus_stats, evaluate, extract, render, train
 from newsie.cli.command import Command
 from newsie.cli.messages import configure_logging
+from newsie.cli.output import OUTPUT_ERROR_STATUS, OutputError, visible
 from newsie.registry import Registry
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -66,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(quiet=args.quiet)
     try:
         return command.run(args)
+    except OutputError as err:
+        _report_error(command, err)
+        return OUTPUT_ERROR_STATUS
     except command.errors as err:
-        logger.error("newsie %s: error: %s", command.name, err)
+        _report_error(command, err)
         return command.error_status
+
+
+def _report_error(command: Command, err: Exception) -> None:
+    # One line, whatever the message embeds (a file name with a line break in it).
+    logger.error("newsie %s: error: %s", command.name, visible(str(err)))

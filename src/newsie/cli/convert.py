@@ -5,7 +5,9 @@ newsie convert --from gum ../shared/data/gum --silver --part holdout -o gum-hold
 newsie convert --from conll train.conll -o train.jsonl --map PER=ACTOR --map LOC=LOCATION
 
 The documents go to the output file; how many were written and what was skipped or adjusted
-are messages on standard error. A corpus error exits with status 1.
+are messages on standard error. A corpus error exits with status 1, and so does an output file
+that cannot be written: that is checked before the corpus is read, and the file is replaced only
+once it is completely written (`newsie.cli.output`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 from pathlib import Path
 
 from newsie.cli.command import CORPUS_ERRORS, Command
+from newsie.cli.output import check_writable, write_file_atomically
 from newsie.converters import CONVERTERS, convert, load_label_map
 from newsie.converters.labels import parse_label_pairs
 from newsie.corpus import write_jsonl
@@ -68,6 +71,7 @@ def configure_convert(parser: argparse.ArgumentParser) -> None:
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert, write the documents and report what was written, skipped and adjusted."""
+    check_writable(args.output)
     if args.label_map:
         label_map = load_label_map(args.label_map)
     else:
@@ -76,7 +80,8 @@ def run_convert(args: argparse.Namespace) -> int:
     documents = result.documents
     if args.silver:
         documents = [add_silver_layers(doc) for doc in documents]
-    count = write_jsonl(select_part(documents, args.part), args.output)
+    selected = select_part(documents, args.part)
+    count = write_file_atomically(args.output, lambda partial: write_jsonl(selected, partial))
     logger.info("wrote %d documents to %s", count, args.output)
     logger.info("%s", result.report.format())
     return 0

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from newsie.cli.command import CORPUS_ERRORS, Command
+from newsie.cli.output import write_report
 from newsie.corpus import read_corpora
 from newsie.stats import corpus_stats, format_stats
 
@@ -18,7 +19,7 @@ def configure_corpus_stats(parser: argparse.ArgumentParser) -> None:
 
 
 def run_corpus_stats(args: argparse.Namespace) -> int:
-    print(format_stats(corpus_stats(read_corpora(args.files))))
+    write_report(format_stats(corpus_stats(read_corpora(args.files))))
     return 0
 
 

@@ -1,11 +1,13 @@
 """`newsie evaluate`: score a model on gold corpora (the report, seqeval's token-level view and,
-with --errors, the most frequent errors), or several systems side by side (--compare)."""
+with --errors, the most frequent errors), or several systems side by side (--compare). The error
+lists quote the corpus: what does not print in them is escaped (`newsie.cli.output`)."""
 
 from __future__ import annotations
 
 import argparse
 
 from newsie.cli.command import Command
+from newsie.cli.output import write_report
 
 
 def configure_evaluate(parser: argparse.ArgumentParser) -> None:
@@ -47,16 +49,16 @@ def run_evaluate(args: argparse.Namespace) -> int:
     gold = read_corpora(args.data)
     if args.compare:
         systems = ([f"newsie:{args.model}"] if args.model else []) + args.compare
-        print(compare_systems(gold, systems, batch_size=args.batch_size, errors=args.errors))
+        write_report(compare_systems(gold, systems, batch_size=args.batch_size, errors=args.errors))
         return 0
     if not args.model:
         raise ValueError("give --model PATH, or --compare SYSTEM ...")
     predicted = run_system(parse_system_spec(f"newsie:{args.model}"), gold, args.batch_size)
-    print(format_report(evaluate(gold, predicted)))
-    print("\nseqeval (token level, one BIO sequence per type):")
-    print(seqeval_report(gold, predicted))
+    write_report(format_report(evaluate(gold, predicted)))
+    write_report("\nseqeval (token level, one BIO sequence per type):")
+    write_report(seqeval_report(gold, predicted))
     if args.errors:
-        print(format_error_analysis(error_analysis(gold, predicted, top=args.errors)))
+        write_report(format_error_analysis(error_analysis(gold, predicted, top=args.errors)))
     return 0
 
 

@@ -1,23 +1,34 @@
 """`newsie extract`: spans and relations of text files, JSON lines or standard input, printed as
-JSON lines (`--format jsonl`) or a readable listing (`--format text`) on standard output."""
+JSON lines (`--format jsonl`) or a readable listing (`--format text`) on standard output.
+
+Exit status: 0 when every input was extracted and written; 1 when the output could not be written
+(a closed pipe, a full disk: one line says so), or when inputs that are not UTF-8 were skipped
+(each is named with its first bad byte, `newsie.cli.inputs`; the other inputs' output is complete,
+and a summary line ends the run); 2 when an error stopped the command (a missing input file, a
+malformed JSON line, a model that does not load).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from newsie.allocator import keep_freed_memory
 from newsie.cli.command import Command
 from newsie.cli.formatting import OUTPUT_FORMATS
-from newsie.corpus import json_objects
+from newsie.cli.inputs import ExtractInputs
+from newsie.cli.output import write_product
 from newsie.data import Document
 
+logger = logging.getLogger(__name__)
+
 PROGRESS_MIN_DOCUMENTS = 20
+SKIPPED_INPUTS_STATUS = 1
 
 
 def configure_extract(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +75,7 @@ def run_extract(args: argparse.Namespace) -> int:
     from newsie.extractor import Extractor
 
     transformers_logging.disable_progress_bar()  # standard error is for our own progress bar
+    inputs = ExtractInputs.check(args.inputs, args.stdin_format)  # before the model loads
     extractor = Extractor.from_pretrained(
         args.model,
         device=args.device,
@@ -77,64 +89,31 @@ def run_extract(args: argparse.Namespace) -> int:
     pending: deque[dict] = deque()  # the records whose texts are being extracted, in order
 
     def texts() -> Iterator[str]:
-        for record in _input_records(args.inputs, args.stdin_format):
+        for record in inputs.records():
             pending.append(record)
             yield record["text"]
 
-    documents = _with_progress(extractor.pipe(texts(), n_process=args.n_process), args)
+    documents = _with_progress(
+        extractor.pipe(texts(), n_process=args.n_process), inputs.document_count, args.quiet
+    )
     with extractor:  # stops the worker processes of --n-process
         for doc in documents:
-            print(render(pending.popleft(), doc))
+            write_product(render(pending.popleft(), doc) + "\n")
+    if inputs.skipped:
+        logger.error("newsie extract: error: %s", inputs.summary())
+        return SKIPPED_INPUTS_STATUS
     return 0
 
 
-def _with_progress(documents: Iterable[Document], args: argparse.Namespace) -> Iterable[Document]:
-    """A progress bar on standard error, unless --quiet or there are few documents."""
-    total = _count_documents(args.inputs)
-    show = not args.quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
+def _with_progress(
+    documents: Iterable[Document], total: int | None, quiet: bool
+) -> Iterable[Document]:
+    """A progress bar on standard error, unless `quiet` or there are few documents (`total`,
+    None when unknown)."""
+    show = not quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
     return tqdm(
         documents, total=total, disable=not show, file=sys.stderr, unit="doc", desc="extract"
     )
-
-
-def _input_records(inputs: list[str], stdin_format: str) -> Iterator[dict]:
-    """Records with a 'text' field (other fields are carried through to the output)."""
-    for name in inputs:
-        if name == "-":
-            if stdin_format == "jsonl":
-                yield from _jsonl_records(sys.stdin, "<stdin>")
-            else:
-                yield {"text": sys.stdin.read()}
-            continue
-        path = Path(name)
-        if not path.is_file():
-            raise FileNotFoundError(f"input file {path} does not exist")
-        if path.suffix == ".jsonl":
-            with path.open(encoding="utf-8") as handle:
-                yield from _jsonl_records(handle, str(path))
-        else:
-            yield {"id": path.name, "text": path.read_text(encoding="utf-8")}
-
-
-def _count_documents(inputs: list[str]) -> int | None:
-    """For the progress bar; None when standard input is read (it cannot be counted ahead)."""
-    if "-" in inputs:
-        return None
-    total = 0
-    for name in inputs:
-        if name.endswith(".jsonl") and Path(name).is_file():
-            with open(name, encoding="utf-8") as handle:
-                total += sum(1 for line in handle if line.strip())
-        else:
-            total += 1
-    return total
-
-
-def _jsonl_records(lines: Iterable[str], source: str) -> Iterator[dict]:
-    for number, record in json_objects(lines, source):
-        if not isinstance(record.get("text"), str):
-            raise ValueError(f"{source}:{number}: text: each line needs a string 'text' field")
-        yield record
 
 
 COMMAND = Command(

@@ -2,6 +2,10 @@
 
 A format turns one input record (its other fields are carried through) and the Document
 extracted from its text into the text printed for it. A new format is one registered function.
+
+Both formats print the article's text to what may be a terminal, so neither lets a character that
+does not print through raw (`newsie.cli.output`): JSON lines escape it as `\\uXXXX` (the value is
+unchanged), the listing as its Python escape (`\\x1b`), one line per span and relation.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from newsie.cli.output import json_line_safe, visible
 from newsie.data import Document
 from newsie.registry import Registry
 
@@ -19,7 +24,7 @@ OUTPUT_FORMATS: Registry[Callable[[dict, Document], str]] = Registry("output for
 def format_jsonl(record: dict, doc: Document) -> str:
     """One JSON object: the record's other fields and the document's corpus form."""
     fields = {k: v for k, v in record.items() if k != "text"}
-    return json.dumps({**fields, **doc.to_dict()}, ensure_ascii=False)
+    return json_line_safe(json.dumps({**fields, **doc.to_dict()}, ensure_ascii=False))
 
 
 @OUTPUT_FORMATS.register("text")
@@ -29,22 +34,28 @@ def format_text(record: dict, doc: Document) -> str:
 
 
 def format_document(doc: Document, title: str = "") -> str:
-    """A readable listing of a Document's spans and relations."""
-    lines = [f"== {title}"] if title else []
+    """A readable listing of a Document's spans and relations, one line each; text from the
+    document is shortened and shown through `visible`."""
+    lines = [f"== {visible(title)}"] if title else []
     for span in doc.spans:
-        extra = " ".join(f"{k}={v}" for k, v in span.attrs.items())
+        extra = " ".join(f"{k}={_shown(str(v))}" for k, v in span.attrs.items())
         lines.append(
-            f"{span.label:<9} {_shorten(span.text):<48} [{span.start}:{span.end}]"
+            f"{_shown(span.label):<9} {_shown(span.text, 48):<48} [{span.start}:{span.end}]"
             f"{'' if span.score is None else f' {span.score:.2f}'} {extra}".rstrip()
         )
     for rel in doc.relations:
+        head, tail = _shown(rel.head.text, 40), _shown(rel.tail.text, 40)
         lines.append(
-            f"{rel.label:<11} {_shorten(rel.head.text, 40)!r} -> {rel.tail.text!r}"
+            f"{_shown(rel.label):<11} '{head}' -> '{tail}'"
             f"{'' if rel.score is None else f' {rel.score:.2f}'}"
         )
     return "\n".join(lines) + "\n"
 
 
-def _shorten(text: str, width: int = 48) -> str:
+def _shown(text: str, width: int | None = None) -> str:
+    """`text` on one line: runs of whitespace (line breaks included) become one space, the rest
+    is cut to `width` characters, and what does not print is escaped."""
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
+    if width is not None and len(text) > width:
+        text = text[: width - 3] + "..."
+    return visible(text)

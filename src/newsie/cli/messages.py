@@ -1,10 +1,15 @@
 """Where the command line's messages go: the `newsie` logger, one line a message on standard
-error. A command's product (JSON lines, listings, reports) goes to standard output instead."""
+error. A command's product (JSON lines, listings, reports) goes to standard output instead.
+
+Messages embed the user's file names, ids and corpus text: they are printed through
+`newsie.cli.output.visible_lines`, so a control character in them cannot act on the terminal."""
 
 from __future__ import annotations
 
 import logging
 import sys
+
+from newsie.cli.output import visible_lines
 
 LOGGER_NAME = "newsie"
 
@@ -15,7 +20,7 @@ class StandardErrorHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            print(self.format(record), file=sys.stderr, flush=True)
+            print(visible_lines(self.format(record)), file=sys.stderr, flush=True)
         except Exception:
             self.handleError(record)
 

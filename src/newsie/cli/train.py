@@ -1,12 +1,15 @@
 """`newsie train`: train or fine-tune a model from a YAML recipe (`newsie.training`); prints the
-model folder and the final dev metrics on standard output."""
+model folder and the final dev metrics on standard output. A model folder that cannot be written
+is found before training starts (exit status 1, `newsie.cli.output`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from newsie.cli.command import Command
+from newsie.cli.output import check_writable, write_report
 
 
 def configure_train(parser: argparse.ArgumentParser) -> None:
@@ -29,9 +32,10 @@ def run_train(args: argparse.Namespace) -> int:
     recipe = load_recipe(
         args.config, args.overrides, data_dir=args.data_dir, output_dir=args.output_dir
     )
+    check_writable(Path(recipe.training.output_dir), folder=True)
     run = train(recipe)
-    print(f"saved model to {run.model_dir}")
-    print(json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2))
+    metrics = json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2)
+    write_report(f"saved model to {run.model_dir}\n{metrics}")
     return 0
 
 
