@@ -24,7 +24,7 @@ from newsie.cli.formatting import format_document, format_jsonl
 from newsie.cli.inputs import NotUtf8Error, decode_utf8, utf8_lines
 from newsie.cli.output import json_line_safe, visible
 from newsie.corpus import read_jsonl, write_jsonl
-from newsie.data import Document, Relation, Span
+from newsie.data import CorpusError, Document, Relation, Span
 from newsie.extractor import Extractor
 from newsie.schema import DEFAULT_SCHEMA
 
@@ -148,8 +148,13 @@ def test_every_json_line_parses_and_round_trips_the_offsets(doc, fields):
     assert line.isprintable() and len(line.splitlines()) == 1
     line.encode("utf-8")
     data = json.loads(line)
+    assert data["text"] == doc.text
+    if any("\ud800" <= char <= "\udfff" for char in doc.text):
+        # The output keeps a lone surrogate exactly; the corpus reader refuses it as no character.
+        with pytest.raises(CorpusError, match="lone surrogate"):
+            Document.from_dict(data)
+        return
     back = Document.from_dict(data)
-    assert back.text == doc.text
     assert [(s.label, s.start, s.end, s.text) for s in back.spans] == sorted(
         ((s.label, s.start, s.end, s.text) for s in doc.spans), key=lambda s: (s[1], -s[2], s[0]))
     assert all(back.text[s.start : s.end] == s.text for s in back.spans)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
 
 from newsie.cli.command import USAGE_ERRORS, Command
-from newsie.cli.extract import _input_records, _with_progress
+from newsie.cli.extract import SKIPPED_INPUTS_STATUS, _with_progress
+from newsie.cli.inputs import ExtractInputs
+from newsie.cli.output import check_writable, write_file_atomically, write_product
 from newsie.render import render_page
 
 logger = logging.getLogger(__name__)
@@ -45,21 +46,28 @@ def run_render(args: argparse.Namespace) -> int:
 
     from newsie.extractor import Extractor
 
-    # Read every input first: a missing file or a bad line stops the command before the model
-    # loads, and before anything is written.
-    records = list(_input_records(args.inputs, args.stdin_format))
+    # Read every input first: a missing file, an unwritable output or an input that is not UTF-8
+    # stops the command before the model loads, and before anything is written.
+    if args.output != "-":
+        check_writable(Path(args.output))
+    inputs = ExtractInputs.check(args.inputs, args.stdin_format)
+    records = list(inputs.records())
+    if inputs.skipped:
+        logger.error("newsie render: error: %s; nothing written", inputs.summary())
+        return SKIPPED_INPUTS_STATUS
     transformers_logging.disable_progress_bar()
     extractor = Extractor.from_pretrained(args.model, device=args.device)
     with extractor:
-        documents = list(_with_progress(extractor.pipe(r["text"] for r in records), args))
+        texts = (r["text"] for r in records)
+        documents = list(_with_progress(extractor.pipe(texts), len(records), args.quiet))
     for record, doc in zip(records, documents, strict=True):
         if record.get("id") is not None:
             doc.id = str(record["id"])
     page = render_page(documents, title=_page_title(documents))
     if args.output == "-":
-        sys.stdout.write(page)
+        write_product(page)
         return 0
-    _write_whole(Path(args.output), page)
+    write_file_atomically(Path(args.output), lambda path: path.write_text(page, encoding="utf-8"))
     logger.info("wrote %d documents to %s", len(documents), args.output)
     return 0
 
@@ -68,14 +76,6 @@ def _page_title(documents: list) -> str:
     if len(documents) != 1:
         return f"newsie: {len(documents)} documents"
     return f"newsie: {documents[0].id}" if documents[0].id else "newsie"
-
-
-def _write_whole(path: Path, page: str) -> None:
-    """Write `page` to `path` whole: an interrupted write leaves the file as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(path)
 
 
 COMMAND = Command(
