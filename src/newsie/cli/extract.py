@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from newsie.allocator import keep_freed_memory
 from newsie.cli.command import Command
 from newsie.cli.formatting import OUTPUT_FORMATS
+from newsie.cli.tables import TABLE_FORMATS, TableOutput, add_table_arguments
 from newsie.corpus import json_objects
 from newsie.data import Document
 
@@ -30,7 +31,11 @@ def configure_extract(parser: argparse.ArgumentParser) -> None:
         "standard input (default)",
     )
     parser.add_argument("--model", required=True, help="a model folder saved by newsie")
-    parser.add_argument("--format", choices=OUTPUT_FORMATS.names(), default="jsonl")
+    parser.add_argument(
+        "--format", choices=[*OUTPUT_FORMATS.names(), *TABLE_FORMATS], default="jsonl",
+        help="jsonl or text on standard output, or csv or parquet tables in -o DIR",
+    )
+    add_table_arguments(parser)
     parser.add_argument(
         "--stdin-format",
         choices=("text", "jsonl"),
@@ -64,6 +69,7 @@ def run_extract(args: argparse.Namespace) -> int:
     from newsie.extractor import Extractor
 
     transformers_logging.disable_progress_bar()  # standard error is for our own progress bar
+    tables = TableOutput.from_args(args)  # None unless --format csv or parquet
     extractor = Extractor.from_pretrained(
         args.model,
         device=args.device,
@@ -73,7 +79,7 @@ def run_extract(args: argparse.Namespace) -> int:
     )
     if extractor.device.type == "cpu":
         keep_freed_memory()  # process-wide glibc tuning for CPU inference, see newsie.allocator
-    render = OUTPUT_FORMATS[args.format]
+    render = OUTPUT_FORMATS[args.format] if tables is None else None
     pending: deque[dict] = deque()  # the records whose texts are being extracted, in order
 
     def texts() -> Iterator[str]:
@@ -84,7 +90,12 @@ def run_extract(args: argparse.Namespace) -> int:
     documents = _with_progress(extractor.pipe(texts(), n_process=args.n_process), args)
     with extractor:  # stops the worker processes of --n-process
         for doc in documents:
-            print(render(pending.popleft(), doc))
+            if tables is None:
+                print(render(pending.popleft(), doc))
+            else:
+                tables.add(pending.popleft(), doc)
+    if tables is not None:
+        tables.write()
     return 0
 
 
