@@ -189,16 +189,16 @@ def test_answers_left_on_a_region_that_is_no_longer_a_casualty_are_ignored(docum
 
 @pytest.mark.parametrize("index, value, complaint", [
     (3, {"number": 2.5}, r"result\[3\].value.number: count must be a whole number"),
-    (3, {"number": -1}, "count must be a whole number of at least 0"),
+    (3, {"number": -1}, r"result\[3\].value.number: count must be a whole number of at least 0"),
     (4, {"choices": ["exact", "at_least"]}, r"result\[4\].value.choices: qualifier must be one"),
-    (5, {"choices": ["dead"]}, "status must be one choice of"),
+    (5, {"choices": ["dead"]}, r"result\[5\].value.choices: status must be one choice of"),
 ])
 def test_malformed_answers_are_errors_that_say_where(documents, tmp_path, index, value, complaint):
     export("labelstudio", documents[:1], tmp_path)
     result = read_tasks(tmp_path)[0]["predictions"][0]["result"]
     result[index]["value"] = value
-    with pytest.raises(CorpusError, match=complaint):
-        region_attributes(result)
+    with pytest.raises(CorpusError, match=f"^export.json: {complaint}"):
+        region_attributes(result, source="export.json")
 
 
 @pytest.mark.xfail(strict=True, reason="newsie convert --from labelstudio does not read per-region "

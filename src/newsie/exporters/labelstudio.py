@@ -123,11 +123,13 @@ def _span_results(span: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
-def region_attributes(results: Sequence[Any], where: str = "result") -> dict[str, dict]:
+def region_attributes(
+    results: Sequence[Any], where: str = "result", source: str | None = None
+) -> dict[str, dict]:
     """The CASUALTY attributes in one annotation's result, by region id: `{"count": int or
     None, "qualifier"?: str, "status"?: str}` for each CASUALTY region given at least one.
     Answers left on a region that is no longer a CASUALTY are ignored; a malformed answer
-    raises a CorpusError naming `where` and the item."""
+    raises a CorpusError naming `source` (the file), `where` (the result) and the item."""
     casualties = {str(item.get("id")) for item in results
                   if isinstance(item, dict) and item.get("type") == "labels"
                   and CASUALTY in (item.get("value") or {}).get("labels", [])}
@@ -137,24 +139,24 @@ def region_attributes(results: Sequence[Any], where: str = "result") -> dict[str
             continue
         control = item.get("from_name")
         if control in ATTRIBUTE_CONTROLS and item.get("type") == ATTRIBUTE_CONTROLS[control]:
-            value = _answer(control, item.get("value"), f"{where}[{k}].value")
+            value = _answer(control, item.get("value"), f"{where}[{k}].value", source)
             found.setdefault(str(item["id"]), {"count": None})[control] = value
     return found
 
 
-def _answer(control: str, value: Any, where: str) -> int | str:
+def _answer(control: str, value: Any, where: str, source: str | None) -> int | str:
     if control == "count":
         number = value.get("number") if isinstance(value, dict) else None
         if not isinstance(number, (int, float)) or isinstance(number, bool) or not (
                 math.isfinite(number) and number >= 0 and number == int(number)):
             raise CorpusError(f"count must be a whole number of at least 0, got {number!r}",
-                              field=f"{where}.number")
+                              source=source, field=f"{where}.number")
         return int(number)
     choices = value.get("choices") if isinstance(value, dict) else None
     allowed = ATTRIBUTE_CHOICES[control]
     if not isinstance(choices, list) or len(choices) != 1 or choices[0] not in allowed:
         raise CorpusError(f"{control} must be one choice of {list(allowed)}, got {choices!r}",
-                          field=f"{where}.choices")
+                          source=source, field=f"{where}.choices")
     return choices[0]
 
 
