@@ -169,7 +169,7 @@ def test_span_and_relation_corrections_come_back(documents, tmp_path):
 def test_attribute_corrections_come_back(documents, tmp_path):
     def correct(result):
         answers = {"qualifier": {"choices": ["exact"]}, "status": {"choices": ["injured"]},
-                   "count": {"number": 13}}
+                   "count": {"number": None}}  # the annotator empties the count
         for item in result:
             if item.get("from_name") in answers:
                 item["value"].update(answers[item["from_name"]])
@@ -177,7 +177,7 @@ def test_attribute_corrections_come_back(documents, tmp_path):
     export("labelstudio", documents[:1], tmp_path)
     [task] = json.loads(submitted(tmp_path, correct).read_text())
     assert region_attributes(task["annotations"][0]["result"]) == {
-        "c1": {"count": 13, "qualifier": "exact", "status": "injured"}}
+        "c1": {"count": None, "qualifier": "exact", "status": "injured"}}
 
 
 def test_answers_left_on_a_region_that_is_no_longer_a_casualty_are_ignored(documents, tmp_path):
@@ -189,6 +189,7 @@ def test_answers_left_on_a_region_that_is_no_longer_a_casualty_are_ignored(docum
 
 @pytest.mark.parametrize("index, value, complaint", [
     (3, {"number": 2.5}, r"result\[3\].value.number: count must be a whole number"),
+    (3, {}, r"result\[3\].value.number: count must be a whole number"),
     (3, {"number": -1}, r"result\[3\].value.number: count must be a whole number of at least 0"),
     (4, {"choices": ["exact", "at_least"]}, r"result\[4\].value.choices: qualifier must be one"),
     (5, {"choices": ["dead"]}, r"result\[5\].value.choices: status must be one choice of"),

@@ -144,9 +144,11 @@ def region_attributes(
     return found
 
 
-def _answer(control: str, value: Any, where: str, source: str | None) -> int | str:
+def _answer(control: str, value: Any, where: str, source: str | None) -> int | str | None:
     if control == "count":
         number = value.get("number") if isinstance(value, dict) else None
+        if number is None and isinstance(value, dict) and "number" in value:
+            return None  # a count field emptied: the text gives no number
         if not isinstance(number, (int, float)) or isinstance(number, bool) or not (
                 math.isfinite(number) and number >= 0 and number == int(number)):
             raise CorpusError(f"count must be a whole number of at least 0, got {number!r}",
