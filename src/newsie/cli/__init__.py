@@ -1,4 +1,4 @@
-"""The `newsie` command line: extract, render, train, evaluate, convert, corpus stats.
+"""The `newsie` command line: extract, render, train, evaluate, convert, export, corpus stats.
 
 One module per command, each with a `COMMAND` (`newsie.cli.command.Command`): the function that
 adds its arguments and the one that runs it. Messages go to standard error through the `newsie`
@@ -13,7 +13,7 @@ import argparse
 import logging
 from collections.abc import Iterable
 
-from newsie.cli import convert, corpus_stats, evaluate, extract, render, train
+from newsie.cli import convert, corpus_stats, evaluate, export, extract, render, train
 from newsie.cli.command import Command
 from newsie.cli.messages import configure_logging
 from newsie.cli.output import OUTPUT_ERROR_STATUS, OutputError, visible
@@ -33,7 +33,7 @@ def _command_table(commands: Iterable[Command]) -> Registry[Command]:
 
 # In the order `newsie --help` lists them.
 COMMANDS = _command_table(
-    module.COMMAND for module in (extract, render, train, evaluate, convert, corpus_stats)
+    module.COMMAND for module in (extract, render, train, evaluate, convert, export, corpus_stats)
 )
 
 

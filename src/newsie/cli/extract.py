@@ -23,6 +23,7 @@ from newsie.cli.command import Command
 from newsie.cli.formatting import OUTPUT_FORMATS
 from newsie.cli.inputs import ExtractInputs
 from newsie.cli.output import write_product
+from newsie.cli.tables import TABLE_FORMATS, TableOutput, add_table_arguments
 from newsie.data import Document
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,11 @@ def configure_extract(parser: argparse.ArgumentParser) -> None:
         "standard input (default)",
     )
     parser.add_argument("--model", required=True, help="a model folder saved by newsie")
-    parser.add_argument("--format", choices=OUTPUT_FORMATS.names(), default="jsonl")
+    parser.add_argument(
+        "--format", choices=[*OUTPUT_FORMATS.names(), *TABLE_FORMATS], default="jsonl",
+        help="jsonl or text on standard output, or csv or parquet tables in -o DIR",
+    )
+    add_table_arguments(parser)
     parser.add_argument(
         "--stdin-format",
         choices=("text", "jsonl"),
@@ -75,6 +80,7 @@ def run_extract(args: argparse.Namespace) -> int:
     from newsie.extractor import Extractor
 
     transformers_logging.disable_progress_bar()  # standard error is for our own progress bar
+    tables = TableOutput.from_args(args)  # None unless --format csv or parquet
     inputs = ExtractInputs.check(args.inputs, args.stdin_format)  # before the model loads
     extractor = Extractor.from_pretrained(
         args.model,
@@ -85,7 +91,7 @@ def run_extract(args: argparse.Namespace) -> int:
     )
     if extractor.device.type == "cpu":
         keep_freed_memory()  # process-wide glibc tuning for CPU inference, see newsie.allocator
-    render = OUTPUT_FORMATS[args.format]
+    render = OUTPUT_FORMATS[args.format] if tables is None else None
     pending: deque[dict] = deque()  # the records whose texts are being extracted, in order
 
     def texts() -> Iterator[str]:
@@ -98,7 +104,12 @@ def run_extract(args: argparse.Namespace) -> int:
     )
     with extractor:  # stops the worker processes of --n-process
         for doc in documents:
-            write_product(render(pending.popleft(), doc) + "\n")
+            if tables is None:
+                write_product(render(pending.popleft(), doc) + "\n")
+            else:
+                tables.add(pending.popleft(), doc)
+    if tables is not None:
+        tables.write()
     if inputs.skipped:
         logger.error("newsie extract: error: %s", inputs.summary())
         return SKIPPED_INPUTS_STATUS
