@@ -23,6 +23,7 @@ from newsie.converters.labels import identity_map
 from newsie.converters.reading import corpus_name, field_of, files_under, read_json
 from newsie.converters.records import RelationRecord, SpanRecord, build_document, set_annotated
 from newsie.data import CorpusError, Document
+from newsie.exporters.labelstudio import ATTRIBUTE_CONTROLS, region_attributes
 
 
 @register_converter("labelstudio")
@@ -59,6 +60,8 @@ def _convert_task(
     annotation_where = f"{where}.annotations[{chosen}]"
     results = field_of(task["annotations"][chosen], "result", list, source=file,
                        where=annotation_where)
+    # CASUALTY answers given per region (count, qualifier, status), as `newsie export` asks them
+    answers = region_attributes(results, where=f"{annotation_where}.result", source=str(file))
     spans, relations = [], []
     for k, item in enumerate(results):
         item_where = f"{annotation_where}.result[{k}]"
@@ -67,11 +70,14 @@ def _convert_task(
         if item.get("type") == "relation":
             relations += _relation_records(item, item_where, file, report)
         elif item.get("type") == "labels":
-            spans += _span_records(item, text, item_where, file, report)
-        else:  # choices, text areas, ratings (also those given per region): no newsie form
+            spans += _span_records(item, text, item_where, file, report, answers)
+        elif item.get("from_name") not in ATTRIBUTE_CONTROLS:
+            # choices, text areas, ratings of the annotator's own config: no newsie form
             report.skip(f"label studio {item.get('type')} result: no newsie type")
+    # Label Studio gives a task its own id; `newsie export` keeps newsie's in data.doc_id.
+    doc_id = str(data.get("doc_id", task.get("id", where)))
     return build_document(text, spans, relations, label_map or identity_map(), report,
-                          doc_id=str(task.get("id", where)), path=file, corpus=corpus)
+                          doc_id=doc_id, path=file, corpus=corpus)
 
 
 def _chosen_annotation(
@@ -98,7 +104,8 @@ def _chosen_annotation(
 
 
 def _span_records(
-    item: dict, text: str, where: str, file: Path, report: ConversionReport
+    item: dict, text: str, where: str, file: Path, report: ConversionReport,
+    answers: dict[str, dict],
 ) -> list[SpanRecord]:
     ref = str(field_of(item, "id", (str, int), source=file, where=where))
     value = field_of(item, "value", dict, source=file, where=where)
@@ -111,7 +118,8 @@ def _span_records(
     labels = field_of(value, "labels", list, source=file, where=f"{where}.value")
     if not labels:
         report.skip("label studio region without a label")
-    return [SpanRecord(ref, str(label), start, end, where=where) for label in labels]
+    return [SpanRecord(ref, str(label), start, end, where=where, attrs=answers.get(ref, {}))
+            for label in labels]
 
 
 def _relation_records(

@@ -8,8 +8,9 @@ are assumed to follow their own project's guidelines, so no further boundary rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsie.converters.base import ConversionReport
 from newsie.converters.labels import annotated_for
@@ -32,6 +33,7 @@ class SpanRecord:
     line: int | None = None
     where: str = ""
     skip: str | None = None
+    attrs: dict[str, Any] = field(default_factory=dict)  # a CASUALTY's count, qualifier, status
 
 
 @dataclass
@@ -49,10 +51,13 @@ def build_document(
 ) -> Document:
     """One document from its records; `path` is the file that errors name."""
     spans_by_ref: dict[str, list[Span]] = {}
+    attrs_by_ref = {rec.ref: rec.attrs for rec in span_records if rec.attrs}
     spans = []
     for cand in resolve_overlaps(_candidates(text, span_records, label_map, report, path), text,
                                  report):
         span = Span(cand.label, cand.start, cand.end, text[cand.start:cand.end])
+        if cand.label == "CASUALTY":
+            span.attrs = next((dict(attrs_by_ref[r]) for r in cand.refs if r in attrs_by_ref), {})
         spans.append(span)
         for ref in cand.refs:
             spans_by_ref.setdefault(ref, []).append(span)
