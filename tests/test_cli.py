@@ -268,3 +268,16 @@ def test_corpus_errors_are_one_clean_line_and_exit_code_1(tmp_path, capsys, argu
     [line] = err.splitlines()
     assert line.startswith(message.format(**paths))
     assert not paths["out"].exists()
+
+
+def test_extract_progress_counts_documents_and_spans_unless_quiet(capsys, tmp_path,
+                                                                   tiny_model_dir):
+    path = tmp_path / "many.jsonl"
+    path.write_text("".join(json.dumps({"text": f"Rebels shelled Homs {k}."}) + "\n"
+                            for k in range(25)), encoding="utf-8")
+    code, out, err = run(capsys, "extract", str(path), "--model", str(tiny_model_dir))
+    spans = sum(len(doc["spans"]) for doc in json_lines(out))
+    assert code == 0 and spans > 0
+    assert "25/25" in err and f"spans={spans}" in err
+    code, _, quiet = run(capsys, "extract", str(path), "--model", str(tiny_model_dir), "-q")
+    assert code == 0 and "25/25" not in quiet

@@ -118,13 +118,17 @@ def run_extract(args: argparse.Namespace) -> int:
 
 def _with_progress(
     documents: Iterable[Document], total: int | None, quiet: bool
-) -> Iterable[Document]:
-    """A progress bar on standard error, unless `quiet` or there are few documents (`total`,
-    None when unknown)."""
+) -> Iterator[Document]:
+    """The documents, with a progress bar on standard error (documents, spans found, documents a
+    second) unless `quiet` or there are few documents (`total`, None when unknown)."""
     show = not quiet and (total is None or total >= PROGRESS_MIN_DOCUMENTS)
-    return tqdm(
-        documents, total=total, disable=not show, file=sys.stderr, unit="doc", desc="extract"
-    )
+    with tqdm(total=total, disable=not show, file=sys.stderr, unit="doc", desc="extract") as bar:
+        spans = 0
+        for doc in documents:
+            spans += len(doc.spans)
+            bar.set_postfix(spans=spans, refresh=False)
+            bar.update(1)
+            yield doc
 
 
 COMMAND = Command(
