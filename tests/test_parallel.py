@@ -7,9 +7,12 @@ import functools
 import multiprocessing
 import os
 import signal
+import threading
+from unittest import mock
 
 import pytest
 
+from newsie.data import Document
 from newsie.extractor import Extractor
 from newsie.models import load_model_folder
 from newsie.parallel import WorkerPool
@@ -74,3 +77,86 @@ def test_n_process_is_checked(tiny_model_dir):
         quantized.pipe(SENTENCES, n_process=2)
     with pytest.raises(ValueError, match="at least 2"):
         WorkerPool(lambda: extractor, 1)
+
+
+def test_pipes_in_two_threads_with_different_batch_sizes_run_side_by_side(tiny_model_dir):
+    texts = [f"{SENTENCES[k % 3]} Item {k}." for k in range(24)]
+    # The first thread reads half its texts, then waits for the second to read from its workers.
+    reading = {1: threading.Event(), 2: threading.Event()}
+    found = {}
+
+    def stream(batch_size: int):
+        yield from texts[:12]
+        reading[batch_size].set()
+        assert reading[2].wait(timeout=240)
+        yield from texts[12:]
+
+    def read(batch_size: int) -> None:
+        try:
+            assert batch_size == 1 or reading[1].wait(timeout=240)
+            documents = extractor.pipe(stream(batch_size), batch_size=batch_size, n_process=2)
+            found[batch_size] = [outline(doc) for doc in documents]
+        except BaseException as error:  # reported by the assertion below
+            found[batch_size] = error
+            reading[2].set()
+
+    with Extractor.from_pretrained(tiny_model_dir, device="cpu") as extractor:
+        expected = [outline(doc) for doc in extractor.pipe(texts)]
+        threads = [threading.Thread(target=read, args=(size,)) for size in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert found == {1: expected, 2: expected}
+        # The threads have ended, their workers have not: newsie started them from a thread of
+        # its own, so the parent-death signal, which follows the starting thread, has not come.
+        workers = {worker.pid for worker in multiprocessing.active_children()}
+        assert len(workers) == 4
+        again = extractor.pipe(texts, batch_size=1, n_process=2)
+        assert [outline(doc) for doc in again] == expected
+        assert {worker.pid for worker in multiprocessing.active_children()} == workers
+
+
+class FakePool:
+    """Stands for a WorkerPool: extracts nothing, starts no process."""
+
+    def __init__(self) -> None:
+        self.readers = 0
+        self.broken = False
+        self.closed = False
+
+    def pipe(self, texts, chunk_chars):
+        return (Document(text) for text in texts)
+
+    def close(self, terminate=False):
+        self.closed = True
+
+
+def test_a_pool_is_kept_while_read_and_stopped_when_idle_and_other_settings_come(tiny_model_dir):
+    extractor = Extractor.from_pretrained(tiny_model_dir, device="cpu")
+    started = []
+
+    def start_pool(batch_size, n_process):
+        started.append(FakePool())
+        return started[-1]
+
+    with mock.patch.object(extractor, "_start_pool", side_effect=start_pool):
+        reading = extractor.pipe(SENTENCES, batch_size=1, n_process=2)
+        next(reading)
+        assert len(list(extractor.pipe(SENTENCES, batch_size=2, n_process=2))) == 3
+        assert len(started) == 2 and not started[0].closed  # in use: kept
+        # Same settings: the same pool, however many times.
+        assert len(list(extractor.pipe(SENTENCES, batch_size=2, n_process=2))) == 3
+        assert len(started) == 2
+        # Other settings while the first pipe still reads: only the idle pool is stopped.
+        list(extractor.pipe(SENTENCES, batch_size=3, n_process=2))
+        assert [pool.closed for pool in started] == [False, True, False]
+        reading.close()
+        list(extractor.pipe(SENTENCES, batch_size=3, n_process=3))
+        assert [pool.closed for pool in started] == [True, True, True, False]
+        # A pool whose worker died is replaced, even if a pipe reads from it.
+        started[-1].broken = True
+        list(extractor.pipe(SENTENCES, batch_size=3, n_process=3))
+        assert [pool.closed for pool in started] == [True, True, True, True, False]
+        extractor.close()
+        assert all(pool.closed for pool in started)

@@ -387,9 +387,9 @@ def trained(tmp_path_factory) -> TrainedRun:
     output_dir = root / "model"
     saved: dict[str, object] = {}
 
-    def spy(model, tokenizer, path):
+    def spy(model, tokenizer, path, **options):
         saved.update(model=model, tokenizer=tokenizer)
-        return save_model_folder(model, tokenizer, path)
+        return save_model_folder(model, tokenizer, path, **options)
 
     printed, logged = [], []
     with pytest.MonkeyPatch.context() as patch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -67,8 +68,10 @@ class Extractor:
         self._predictor = self._make_predictor(batch_size)
         self.batch_size = self._predictor.batch_size
         self.source: Path | None = None  # the model folder, when loaded from one
-        self._pool: WorkerPool | None = None  # worker processes, kept for the next pipe call
-        self._pool_key: tuple[int, int] | None = None
+        # Worker processes by (n_process, batch_size), kept for the next pipe call. Reentrant:
+        # a pipe left unread may be finalized, and check its pool in, while this thread holds it.
+        self._pools: dict[tuple[int, int], WorkerPool] = {}
+        self._pools_lock = threading.RLock()
 
     @classmethod
     def from_pretrained(cls, path: str | Path, **settings) -> Extractor:
@@ -100,7 +103,10 @@ class Extractor:
 
         `n_process` > 1 extracts in that many worker processes, each loading its own copy of the
         model on this Extractor's device (see `newsie.parallel`); spans and relations are the
-        same, scores may differ in the last digit (the workers run torch on fewer threads).
+        same, scores may differ in the last digit (the workers run torch on fewer threads). The
+        workers start when the first Document is asked for, and stay up for the next call with
+        the same `n_process` and `batch_size` until `close()`. Calls in several threads may run
+        at once, each with its own settings.
         """
         if isinstance(texts, (str, bytes, bytearray, Mapping)):
             raise TypeError(
@@ -123,27 +129,55 @@ class Extractor:
                 "the float model from its folder, and this Extractor has none; load it with "
                 f"Extractor.from_pretrained(path, quantize={self.quantize!r})"
             )
-        pool = self._worker_pool(predictor.batch_size, n_process)
-        return pool.pipe(texts, chunk_chars=task_chars(predictor))
+        return self._pipe_in_workers(texts, predictor, n_process)
 
     def close(self) -> None:
-        """Stop the worker processes that `pipe(..., n_process=N)` started, if any."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        """Stop the worker processes that `pipe(..., n_process=N)` started, if any, once their
+        current tasks are done; a pipe still reading from them gets an error."""
+        self._close_pools(terminate=False)
 
     def __enter__(self) -> Extractor:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        # Left by an exception (or the signal of `newsie extract`): no one will read what the
+        # workers are extracting now, so they stop at once.
+        self._close_pools(terminate=exc_type is not None)
 
-    def _worker_pool(self, batch_size: int, n_process: int) -> WorkerPool:
-        """The pool of a previous call if it matches, else a new one (the old one stopped)."""
+    def _close_pools(self, terminate: bool) -> None:
+        with self._pools_lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close(terminate=terminate)
+
+    def _pipe_in_workers(
+        self, texts: Iterable[str], predictor: Predictor, n_process: int
+    ) -> Iterator[Document]:
+        pool = self._check_out_pool(predictor.batch_size, n_process)
+        try:
+            yield from pool.pipe(texts, chunk_chars=task_chars(predictor))
+        finally:
+            with self._pools_lock:
+                pool.readers -= 1
+
+    def _check_out_pool(self, batch_size: int, n_process: int) -> WorkerPool:
+        """The started pool for these settings, counted as read from (`readers`) until the
+        caller's pipe ends. One pool per setting, so that pipes in several threads do not stop
+        each other's workers; a pool no pipe reads from is stopped when other settings are asked
+        for, as each of its workers holds a copy of the model."""
         key = (n_process, batch_size)
-        if self._pool is not None and self._pool_key == key and not self._pool.broken:
-            return self._pool
-        self.close()
+        with self._pools_lock:
+            pool = self._pools.get(key)
+            if pool is None or pool.broken:
+                for other_key, other in list(self._pools.items()):
+                    if other.readers == 0 or other.broken:
+                        other.close()
+                        del self._pools[other_key]
+                pool = self._pools[key] = self._start_pool(batch_size, n_process)
+            pool.readers += 1
+            return pool
+
+    def _start_pool(self, batch_size: int, n_process: int) -> WorkerPool:
         with contextlib.ExitStack() as stack:
             # The workers load this Extractor's model as it is now, changes made in memory
             # included; a quantized one cannot be saved, so they quantize its float folder.
@@ -161,8 +195,7 @@ class Extractor:
                 quantize=self.quantize,
                 **self._settings,
             )
-            self._pool, self._pool_key = WorkerPool(load, n_process), key
-        return self._pool
+            return WorkerPool(load, n_process)
 
     def save_pretrained(self, path: str | Path) -> Path:
         if self.quantize is not None:

@@ -6,13 +6,20 @@ Exit status: 0 when every input was extracted and written; 1 when the output cou
 (each is named with its first bad byte, `newsie.cli.inputs`; the other inputs' output is complete,
 and a summary line ends the run); 2 when an error stopped the command (a missing input file, a
 malformed JSON line, a model that does not load).
+
+SIGINT and SIGTERM stop it cleanly: the line being written is finished, the worker processes of
+`--n-process` are stopped, and the exit status is 128 + the signal's number (130 for Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
+import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -30,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_MIN_DOCUMENTS = 20
 SKIPPED_INPUTS_STATUS = 1
+
+logger = logging.getLogger(__name__)
 
 
 def configure_extract(parser: argparse.ArgumentParser) -> None:
@@ -75,6 +84,20 @@ def configure_extract(parser: argparse.ArgumentParser) -> None:
 
 
 def run_extract(args: argparse.Namespace) -> int:
+    signals = _StopSignals()
+    try:
+        with signals.installed():
+            return _extract(args, signals)
+    except _Stopped as stopped:
+        logger.warning(
+            "newsie extract: stopped by %s; the lines written are whole, the documents after "
+            "them were not extracted",
+            signal.Signals(stopped.signum).name,
+        )
+        return 128 + stopped.signum
+
+
+def _extract(args: argparse.Namespace, signals: _StopSignals) -> int:
     from transformers.utils import logging as transformers_logging
 
     from newsie.extractor import Extractor
@@ -105,7 +128,8 @@ def run_extract(args: argparse.Namespace) -> int:
     with extractor:  # stops the worker processes of --n-process
         for doc in documents:
             if tables is None:
-                write_product(render(pending.popleft(), doc) + "\n")
+                with signals.deferred():  # a line is written whole, and reaches the file at once
+                    write_product(render(pending.popleft(), doc) + "\n")
             else:
                 tables.add(pending.popleft(), doc)
     if tables is not None:
@@ -114,6 +138,58 @@ def run_extract(args: argparse.Namespace) -> int:
         logger.error("newsie extract: error: %s", inputs.summary())
         return SKIPPED_INPUTS_STATUS
     return 0
+
+
+class _Stopped(BaseException):
+    """Raised in the main thread by SIGINT or SIGTERM (`_StopSignals`). A BaseException, like
+    KeyboardInterrupt, so that no `except Exception` on the way takes it for an error."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _StopSignals:
+    """While `installed` (in the main thread): SIGINT and SIGTERM raise `_Stopped`, after the
+    end of a `deferred` block if one is running; a second signal ends the process at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._received: int | None = None
+        self._deferring = False
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():  # no handlers there
+            yield
+            return
+        previous = {signum: signal.signal(signum, self._handle) for signum in self.SIGNALS}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                if handler is not None:  # None: a handler not set from Python, left alone
+                    signal.signal(signum, handler)
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+        if self._received is not None:
+            raise _Stopped(self._received)
+
+    def _handle(self, signum: int, frame) -> None:
+        if self._received is not None:  # the clean stop takes too long for the user
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        self._received = signum
+        if not self._deferring:
+            raise _Stopped(signum)
 
 
 def _with_progress(
