@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from newsie.allocator import keep_freed_memory
 from newsie.cli.command import Command
 from newsie.cli.formatting import OUTPUT_FORMATS
-from newsie.cli.inputs import ExtractInputs
+from newsie.cli.inputs import ExtractInputs, add_input_arguments
 from newsie.cli.output import write_product
 from newsie.cli.tables import TABLE_FORMATS, TableOutput, add_table_arguments
 from newsie.data import Document
@@ -38,30 +38,14 @@ logger = logging.getLogger(__name__)
 PROGRESS_MIN_DOCUMENTS = 20
 SKIPPED_INPUTS_STATUS = 1
 
-logger = logging.getLogger(__name__)
-
 
 def configure_extract(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "inputs",
-        nargs="*",
-        default=["-"],
-        metavar="FILE",
-        help=".txt (one document), .jsonl (a 'text' field a line) or - for "
-        "standard input (default)",
-    )
-    parser.add_argument("--model", required=True, help="a model folder saved by newsie")
+    add_input_arguments(parser)
     parser.add_argument(
         "--format", choices=[*OUTPUT_FORMATS.names(), *TABLE_FORMATS], default="jsonl",
         help="jsonl or text on standard output, or csv or parquet tables in -o DIR",
     )
     add_table_arguments(parser)
-    parser.add_argument(
-        "--stdin-format",
-        choices=("text", "jsonl"),
-        default="text",
-        help="how to read '-': one plain-text document, or JSON lines",
-    )
     parser.add_argument(
         "--batch-size",
         type=int,

@@ -13,6 +13,7 @@ the JSON-lines records before its first bad line have been extracted when that l
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -27,6 +28,25 @@ logger = logging.getLogger(__name__)
 STANDARD_INPUT = "-"
 STANDARD_INPUT_NAME = "<stdin>"
 BYTE_ORDER_MARK = "\ufeff"
+
+
+def add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """The input files, `--stdin-format` and `--model` of the commands that extract."""
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        default=[STANDARD_INPUT],
+        metavar="FILE",
+        help=".txt (one document), .jsonl (a 'text' field a line) or - for "
+        "standard input (default)",
+    )
+    parser.add_argument(
+        "--stdin-format",
+        choices=("text", "jsonl"),
+        default="text",
+        help="how to read '-': one plain-text document, or JSON lines",
+    )
+    parser.add_argument("--model", required=True, help="a model folder saved by newsie")
 
 
 class NotUtf8Error(ValueError):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from newsie.cli.command import USAGE_ERRORS, Command
 from newsie.cli.extract import SKIPPED_INPUTS_STATUS, _with_progress
-from newsie.cli.inputs import ExtractInputs
+from newsie.cli.inputs import ExtractInputs, add_input_arguments
 from newsie.cli.output import check_writable, write_file_atomically, write_product
 from newsie.render import render_page
 
@@ -17,26 +17,12 @@ logger = logging.getLogger(__name__)
 
 
 def configure_render(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "inputs",
-        nargs="*",
-        default=["-"],
-        metavar="FILE",
-        help="as for newsie extract: .txt (one document), .jsonl (a 'text' field a line) or - "
-        "for standard input (default)",
-    )
-    parser.add_argument("--model", required=True, help="a model folder saved by newsie")
+    add_input_arguments(parser)  # as for newsie extract
     parser.add_argument(
         "-o",
         "--output",
         default="-",
         help="the HTML file to write (default: standard output)",
-    )
-    parser.add_argument(
-        "--stdin-format",
-        choices=("text", "jsonl"),
-        default="text",
-        help="how to read '-': one plain-text document, or JSON lines",
     )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
 
