@@ -34,6 +34,8 @@ def run_train(args: argparse.Namespace) -> int:
     )
     check_writable(Path(recipe.training.output_dir), folder=True)
     run = train(recipe)
+    if recipe.training.process_index != 0:  # under torchrun every process gets here; one reports
+        return 0
     metrics = json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2)
     write_report(f"saved model to {run.model_dir}\n{metrics}")
     return 0

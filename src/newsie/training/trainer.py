@@ -94,7 +94,8 @@ class NewsieTrainer(Trainer):
     def _save_checkpoint(self, model, trial) -> None:
         """Trainer's checkpoint, written in a staging folder (`_get_output_dir` points there
         meanwhile) that becomes `checkpoint-N` once whole; older checkpoints are rotated out
-        after that, not before."""
+        after that, not before. Under torchrun every process writes its RNG state there, the first
+        commits, and all wait for the commit: each may load `checkpoint-N` at the end."""
         run_dir = super()._get_output_dir(trial)
         name = f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
         staging, final = Path(run_dir, STAGING_FOLDER, name), os.path.join(run_dir, name)
@@ -104,19 +105,23 @@ class NewsieTrainer(Trainer):
         finally:
             self._saving_checkpoint = False
         self.accelerator.wait_for_everyone()  # every process has written its RNG state
-        if not self.args.should_save:
-            return
         best = self.state.best_model_checkpoint
-        if best is not None and Path(best) == staging:  # transformers noted it where it was made
+        # transformers noted the best where it was made; on every process, as each loads it at
+        # the end of training
+        moved = best is not None and Path(best) == staging
+        if moved:
             self.state.best_model_checkpoint = final
-            self.state.save_to_json(str(staging / TRAINER_STATE_NAME))
-        commit_checkpoint(staging, Path(final), self.settings)
-        rotate_checkpoints(
-            output_dir=run_dir,
-            save_total_limit=self.args.save_total_limit,
-            best_model_checkpoint=self.state.best_model_checkpoint,
-            use_mtime=True,
-        )
+        if self.args.should_save:
+            if moved:
+                self.state.save_to_json(str(staging / TRAINER_STATE_NAME))
+            commit_checkpoint(staging, Path(final), self.settings)
+            rotate_checkpoints(
+                output_dir=run_dir,
+                save_total_limit=self.args.save_total_limit,
+                best_model_checkpoint=self.state.best_model_checkpoint,
+                use_mtime=True,
+            )
+        self.accelerator.wait_for_everyone()  # no process reads checkpoint-N before it exists
 
     def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval"):
         metrics = {f"{metric_key_prefix}_{k}": v for k, v in self.score_dev().items()}
