@@ -208,16 +208,20 @@ def incomplete_reason(checkpoint: Path) -> str | None:
         return f"no {TRAINER_STATE_NAME}"
     if not (checkpoint / RUN_RECORD).is_file():
         return None  # written before newsie recorded its runs: complete as far as one can tell
+    # OSError too: under torchrun another process may be removing this very checkpoint.
     try:
         files = _read_record(checkpoint)["files"]
-    except (ValueError, KeyError):
+    except (OSError, ValueError, KeyError):
         return f"{RUN_RECORD} unreadable"
-    damaged = [
-        name
-        for name, size in files.items()
-        if not (checkpoint / name).is_file() or (checkpoint / name).stat().st_size != size
-    ]
+    damaged = [name for name, size in files.items() if _file_size(checkpoint / name) != size]
     return f"{', '.join(damaged)} missing or cut short" if damaged else None
+
+
+def _file_size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size if path.is_file() else None
+    except OSError:
+        return None
 
 
 def _read_record(checkpoint: Path) -> dict[str, Any]:
