@@ -131,9 +131,8 @@ def _relations(
             by_spans[key] = scored
     best: dict[tuple, Relation] = {}
     for (r, head_key, tail_key), scored in by_spans.items():
-        if scored.score < settings.relation_threshold or head_key not in spans:
-            continue
-        if tail_key not in spans:
+        kept = head_key in spans and tail_key in spans
+        if not kept or scored.score < settings.relation_threshold:
             continue
         relation = Relation(
             schema.relation_types[r].name, spans[head_key], spans[tail_key], scored.score

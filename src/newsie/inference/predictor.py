@@ -56,14 +56,6 @@ class Predictor:
     def batch_size(self) -> int:
         return self.scheduler.batch_size
 
-    @property
-    def max_length(self) -> int:
-        return self.scheduler.max_length
-
-    @property
-    def stride(self) -> int:
-        return self.scheduler.stride
-
     def predict(self, texts: Iterable[str]) -> Iterator[Document]:
         """Yield one Document per text, in input order."""
         config = self.scheduler.model.config

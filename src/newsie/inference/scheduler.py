@@ -151,7 +151,8 @@ class WindowScheduler:
         if not 0 <= self.stride < self.content_length:
             raise ValueError(f"stride must lie in [0, {self.content_length}), got {self.stride}")
         self.n_types = len(config.label_schema.span_types)
-        self.allowed = model.allowed_relations.cpu().numpy()
+        self.allowed = model.allowed_relations.cpu().numpy()  # (K, K, R)
+        self.pairable = self.allowed.any(-1)  # (K, K): may a head of type h pair with a tail of t
 
     def run(self, texts: list[str]) -> Iterator[DocumentOutputs]:
         """One DocumentOutputs per text, in input order; memory is bounded by `texts`."""
@@ -303,7 +304,7 @@ class WindowScheduler:
         types, first, last = (
             np.array(v) for v in zip(*((s.type_index, s.first, s.last) for s in spans), strict=True)
         )
-        ok = self.allowed.any(-1)[types[:, None], types[None, :]]
+        ok = self.pairable[types[:, None], types[None, :]]
         np.fill_diagonal(ok, False)
         heads, tails = np.nonzero(ok)
         edge = np.minimum(
