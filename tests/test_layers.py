@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # Bottom to top; a module may import from its own layer and the ones below. A name matches a
 # module and everything under it ("newsie.text" covers newsie.text.boundaries).
 LAYERS = [
-    ["newsie.registry", "newsie.schema", "newsie.allocator", "newsie.text"],
+    ["newsie.registry", "newsie.schema", "newsie.allocator", "newsie.files", "newsie.text"],
     ["newsie.data", "newsie.corpus", "newsie.markup", "newsie.stats", "newsie.render",
      "newsie.tables"],
     ["newsie.rules", "newsie.converters", "newsie.exporters", "newsie.evaluation",

@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from newsie.data import Document
+from newsie.files import write_atomically
 from newsie.text.sentences import sentence_window
 
 TABLE_FORMATS = ("parquet", "csv")
@@ -150,16 +151,8 @@ def write_tables(tables: DocumentTables, folder: str | Path, format: str = "parq
         arrow = pa.Table.from_pandas(table, schema=arrow_schema(COLUMNS[name]),
                                      preserve_index=False)
         path = folder / f"{name}.{format}"
-        partial = path.with_name(path.name + ".partial")
-        try:
-            if format == "parquet":
-                pyarrow.parquet.write_table(arrow, partial)
-            else:
-                pyarrow.csv.write_csv(arrow, partial)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        partial.replace(path)
+        writer = pyarrow.parquet.write_table if format == "parquet" else pyarrow.csv.write_csv
+        write_atomically(path, lambda partial, arrow=arrow, writer=writer: writer(arrow, partial))
         written.append(path)
     return written
 

@@ -15,13 +15,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from newsie.files import write_atomically
 
 OUTPUT_ERROR_STATUS = 1
 
@@ -136,20 +137,12 @@ def write_file_atomically(path: Path, write: Callable[[Path], Result]) -> Result
     if path.exists() and not _is_replaceable(path):
         return _writing(path, lambda: write(path))
     target = Path(os.path.realpath(path))  # through a symbolic link, replace the file it names
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
 
-    def write_and_rename() -> Result:
+    def write_whole() -> Result:
         target.parent.mkdir(parents=True, exist_ok=True)
-        result = write(partial)
-        if target.exists():
-            shutil.copymode(target, partial)
-        os.replace(partial, target)
-        return result
+        return write_atomically(target, write)
 
-    try:
-        return _writing(path, write_and_rename)
-    finally:
-        partial.unlink(missing_ok=True)
+    return _writing(path, write_whole)
 
 
 def _writing(path: Path, write: Callable[[], Result]) -> Result:
