@@ -2,13 +2,15 @@
 # Pack what a lent GPU machine lacks for scripts/gpu_checks.sh into one folder, on a machine that
 # reaches PyPI (the GPU machine reaches nothing):
 #   wheels/   newsie's dependencies that its image does not have (datasets and what it needs,
-#             seqeval) and the transformers and tokenizers releases newsie is tested with (with
+#             seqeval) and the transformers, tokenizers and huggingface-hub releases (with the
+#             hub's own new dependencies) newsie is tested with (with
 #             the image's tokenizers 0.23.2, transformers 5.24's pipeline silently drops the
 #             overflowing windows of long texts); installed there with --no-deps next to the
 #             image's CUDA torch, huggingface-hub, numpy, pyarrow and pandas
-#   encoder/  the default encoder (all-MiniLM-L6-v2) in bfloat16, its weights xz-compressed:
-#             32 MB instead of the 91 MB of its package, which would not fit the 64 MiB a call
-#             may carry. Loaded in float32 again (newsie.models): only the last bits differ.
+#   model/    the trained default model (MODEL, default models/newsie-default: run
+#             scripts/quickstart.sh first) in bfloat16, its weights xz-compressed: about 33 MB
+#             instead of 93, which would not fit the 64 MiB a call may carry; its encoder is
+#             what the HF pipeline and bare-encoder rows run
 #
 #   bash scripts/gpu_bundle.sh [OUTPUT_DIR] [PYTHON_VERSION]   # default: .gpu 3.12
 #
@@ -18,6 +20,11 @@ cd "$(dirname "$0")/.."
 out=${1:-.gpu}
 python_version=${2:-3.12}
 python=${PYTHON:-.venv/bin/python}
+model=${MODEL:-models/newsie-default}
+if [[ ! -f $model/config.json ]]; then
+    echo "no trained model in $model: run scripts/quickstart.sh, or set MODEL" >&2
+    exit 1
+fi
 # The versions the project runs with here.
 wheels=(
     "transformers==$("$python" -c 'import transformers; print(transformers.__version__)')"
@@ -26,6 +33,10 @@ wheels=(
     "dill==$("$python" -c 'import dill; print(dill.__version__)')"
     "multiprocess==$("$python" -c 'import multiprocess; print(multiprocess.__version__)')"
 )
+# transformers 5.25 needs huggingface-hub 2.4 (the image has 1.33), which needs these.
+for package in huggingface-hub httpx2 httpcore2 truststore hf-xet click; do
+    wheels+=("$package==$("$python" -m pip show "$package" | sed -n 's/^Version: //p')")
+done
 rm -rf "$out"
 mkdir -p "$out/wheels"
 "$python" -m pip download -q --no-deps --only-binary=:all: --python-version "$python_version" \
@@ -34,20 +45,18 @@ mkdir -p "$out/wheels"
 # seqeval is published as source only: build its (pure-Python) wheel here.
 "$python" -m pip wheel -q --no-deps -w "$out/wheels" "seqeval==$("$python" -m pip show seqeval |
     sed -n 's/^Version: //p')"
-"$python" - "$out/encoder" <<'PY'
+"$python" - "$model" "$out/model" <<'PY'
 import sys
 
 import torch
-from transformers import AutoModel, AutoTokenizer
 
-from newsie.encoders import DEFAULT_ENCODER, resolve_encoder
+from newsie.models import load_model_folder, save_model_folder
 
-path = resolve_encoder(DEFAULT_ENCODER)
-AutoModel.from_pretrained(path, dtype=torch.bfloat16).save_pretrained(sys.argv[1])
-AutoTokenizer.from_pretrained(path).save_pretrained(sys.argv[1])
+model, tokenizer = load_model_folder(sys.argv[1])
+save_model_folder(model.to(torch.bfloat16), tokenizer, sys.argv[2])
 PY
-xz -T2 -6 "$out/encoder/model.safetensors"  # gpu_checks.sh unpacks it with Python's lzma
-ls -l "$out/wheels" "$out/encoder"
+xz -T2 -6 "$out/model/model.safetensors"  # gpu_checks.sh unpacks it with Python's lzma
+ls -l "$out/wheels" "$out/model"
 bundle_kib=$(du -sk "$out" | cut -f1)
 tree_kib=$(git ls-files -z | du -ck --files0-from=- | tail -1 | cut -f1)
 echo "$out: $((bundle_kib / 1024)) MiB, with the tracked files $(((bundle_kib + tree_kib) / 1024)) MiB" \

@@ -1,9 +1,13 @@
 """newsie's host side alone (--profile): how fast this CPU can feed an accelerator.
 
     newsie-host          one pass of `Extractor.pipe` records the encoder's outputs per window,
-                         a second, timed, replays them: everything but the encoder (tagger and
-                         relation scorer included). Its tokens/s bound what any accelerator can
-                         reach with one process on this CPU.
+                         a second, timed, replays them: everything but the encoder. Of its time,
+                         device_s is spent in the stages that run on the model's device
+                         (`window_tables`: tagger, decoding, spans, pairs, relation scorer; and
+                         the replayed encoder), on this CPU in turn with the rest; on a GPU
+                         they run behind the host's work. The rest, host_s, is the host side:
+                         its tokens/s (host_tokens_per_s) bound what any accelerator can reach
+                         with one process on this CPU.
     newsie-host-workers  with --n-process N: the same host side in N worker processes, through
                          `newsie.parallel.WorkerPool` as `Extractor.pipe(n_process=N)` uses it:
                          what N cores of this CPU can feed an accelerator.
@@ -13,9 +17,11 @@ The replayed pass must find what the recording one found, or the row fails.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -23,9 +29,10 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from newsie import inference
-from newsie.benchmarks.harness import Job, time_inference
+from newsie.benchmarks.harness import Job, synchronize, time_inference
 from newsie.benchmarks.newsie_rows import count_predictions, counting, load_extractor
 from newsie.extractor import Extractor
+from newsie.inference import scheduler
 from newsie.models import NewsieModel
 from newsie.parallel import WorkerPool, task_chars
 
@@ -85,19 +92,51 @@ def record_encoder(extractor: Extractor, texts: list[str]) -> tuple[EncoderRepla
         return replay, count_predictions(extractor.pipe(texts))
 
 
-def time_replayed(job: Job, pipe: Callable, expected: dict) -> dict:
-    """`pipe` warmed up and timed on the whole corpus; it must find what the recording found."""
-    result = time_inference(job, counting(pipe), job.texts, job.texts)
+def time_replayed(job: Job, pipe: Callable, expected: dict, timer=contextlib.nullcontext) -> dict:
+    """`pipe` warmed up and then timed (inside `timer`) on the whole corpus; it must find what
+    the recording found."""
+    count_predictions(pipe(job.texts))
+    with timer():
+        result = time_inference(job, counting(pipe), [], job.texts)
     if {key: result[key] for key in expected} != expected:
         raise RuntimeError(f"replayed encoder outputs gave {result}, not {expected}")
     return result
 
 
+def device_stages_timed(job: Job, spent: list[float]) -> Callable:
+    """A context manager: while open, the seconds spent in the device's stages (the encoder,
+    replayed or not, and `window_tables`) add up in `spent[0]`, each call waited for on a GPU."""
+    spent[:] = [0.0]
+
+    def timed(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def run(*args, **kwargs):
+            start = time.perf_counter()
+            result = function(*args, **kwargs)
+            synchronize(job)
+            spent[0] += time.perf_counter() - start
+            return result
+
+        return run
+
+    @contextlib.contextmanager
+    def timing() -> Iterator[None]:
+        with (
+            mock.patch.object(NewsieModel, "encode", timed(NewsieModel.encode)),
+            mock.patch.object(scheduler, "window_tables", timed(scheduler.window_tables)),
+        ):
+            yield
+
+    return timing
+
+
 def time_newsie_host(job: Job) -> dict:
     extractor = load_extractor(job)
     replay, expected = record_encoder(extractor, job.texts)
+    spent: list[float] = []
     with mock.patch.object(NewsieModel, "encode", replay.replaying()):
-        return time_replayed(job, extractor.pipe, expected)
+        result = time_replayed(job, extractor.pipe, expected, device_stages_timed(job, spent))
+    return {**result, "device_s": spent[0], "host_s": result["seconds"] - spent[0]}
 
 
 def replaying_extractor(job: Job, replay_path: Path) -> Extractor:

@@ -5,7 +5,7 @@ part's total and own time, its own time leaving out the parts it calls), then on
 cProfile for the functions of most own time.
 
 PROFILE_PARTS names the stages of newsie's prediction pipeline (`newsie.inference`: the
-scheduler's launch, decode, pair scoring and collection, and post-processing with the text rules
+scheduler's encoder and device stages, its collection, and post-processing with the text rules
 it calls), each patched where the pipeline looks it up; it is the one place to change when those
 functions move.
 """
@@ -26,7 +26,8 @@ import torch
 
 from newsie.benchmarks.harness import Job
 from newsie.benchmarks.newsie_rows import count_predictions, load_extractor
-from newsie.inference import postprocessing, predictor, scheduler
+from newsie.inference import postprocessing, predictor, scheduler, window_tables
+from newsie.inference.outputs import DocumentOutputs
 from newsie.models import NewsieModel
 
 # (label, owner, attribute, runs GPU kernels) of the functions --profile times; helpers that a
@@ -34,15 +35,16 @@ from newsie.models import NewsieModel
 PROFILE_PARTS = [
     ("tokenize", scheduler, "tokenize", False),
     ("encoder forward", NewsieModel, "encode", True),
-    ("Viterbi", scheduler, "viterbi_bio", False),
-    ("spans of windows", scheduler, "spans_from_tags", False),
-    ("relation pairing", scheduler.WindowScheduler, "score_pairs", False),
+    ("device stages (tables)", scheduler, "window_tables", True),
+    ("tags (decoding)", window_tables, "bio_tags", True),
     ("relation scorer", NewsieModel, "score_pairs", True),
-    ("relation collection", scheduler.WindowScheduler, "collect", False),
+    ("collection", scheduler.WindowScheduler, "collect", False),
     ("postprocess (Document)", predictor, "postprocess", False),
-    ("spans of documents", postprocessing, "spans_from_tags", False),
+    ("spans joined", DocumentOutputs, "token_spans", False),
     ("trim_span", postprocessing, "trim_span", False),
+    ("snap_span", postprocessing, "snap_span", False),
     ("casualty attributes", postprocessing, "casualty_attributes", False),
+    ("relations", postprocessing, "_relations", False),
 ]
 TOP_FUNCTIONS = 15  # cProfile's functions of most own time that are reported
 

@@ -25,14 +25,18 @@ TRAIN_RATIO_TARGET = 0.8  # newsie's training samples/s over a plain token-class
 # newsie's tokens/s over the bare encoder's on the same windows, by device type
 ENCODER_RATIO_TARGETS = {"cpu": 0.9, "cuda": 0.7}
 INT8_RATIO_TARGET = 1.8  # newsie-int8's documents/s over the float32 HF pipeline's
+# newsie's host side (encoder replayed) in tokens/s over the fast tokenizer alone's, one process
+HOST_RATIO_TARGET = 0.5
 
-# (numerator, denominator, what is compared, target: a number, a number per device type, or None)
+# (numerator, denominator, what is compared: one field, or the numerator's and the denominator's,
+# target: a number, a number per device type, or None)
 RATIOS = [
     ("newsie", "hf-pipeline", "tokens_per_s", None),
     ("newsie", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
     ("newsie-workers", "encoder", "tokens_per_s", ENCODER_RATIO_TARGETS),
     ("newsie-workers", "newsie", "tokens_per_s", None),
     ("newsie-host-workers", "newsie-host", "tokens_per_s", None),
+    ("newsie-host", "tokenizer", ("host_tokens_per_s", "tokens_per_s"), HOST_RATIO_TARGET),
     ("newsie-int8", "newsie", "tokens_per_s", None),
     ("hf-pipeline-int8", "hf-pipeline", "tokens_per_s", None),
     ("newsie-int8", "hf-pipeline", "docs_per_s", INT8_RATIO_TARGET),
@@ -57,6 +61,9 @@ COLUMNS: list[tuple[str, str, str | Callable[[Any], str]]] = [
     ("entities", "entities", "{}"),
     ("windows", "windows", "{}"),
     ("tokenize_s", "tokenize s", "{:.2f}"),
+    ("device_s", "device stages s", "{:.2f}"),
+    ("host_s", "host s", "{:.2f}"),
+    ("host_tokens_per_s", "host tokens/s", "{:.0f}"),
     ("runs_s", "every run s", lambda runs: " ".join(f"{s:.1f}" for s in runs)),
 ]
 
@@ -90,6 +97,8 @@ def add_rates(result: dict, corpus: dict) -> dict:
     if "samples_per_s" not in result and "parts" not in result and "bytes" not in result:
         result["docs_per_s"] = corpus["documents"] / result["seconds"]
         result["tokens_per_s"] = corpus["tokens"] / result["seconds"]
+    if "host_s" in result:
+        result["host_tokens_per_s"] = corpus["tokens"] / result["host_s"]
     return result
 
 
@@ -99,12 +108,15 @@ def ratios(results: dict[str, dict], device: str) -> list[dict]:
     for top, bottom, field, target in RATIOS:
         if isinstance(target, dict):
             target = target.get(device)
+        top_field, bottom_field = (field, field) if isinstance(field, str) else field
         if top in results and bottom in results:
-            value = results[top][field] / results[bottom][field]
+            value = results[top][top_field] / results[bottom][bottom_field]
             found.append(
                 {
                     "name": f"{top} / {bottom}",
-                    "of": field,
+                    "of": top_field
+                    if top_field == bottom_field
+                    else f"{top_field} / {bottom_field}",
                     "value": value,
                     "target": target,
                     "met": None if target is None else value >= target,

@@ -17,6 +17,7 @@ from newsie.benchmarks.newsie_rows import (
     time_one_megabyte_document,
 )
 from newsie.benchmarks.profiling import profile_newsie
+from newsie.benchmarks.tokenizer_rows import time_tokenizer
 from newsie.benchmarks.training_rows import time_newsie_training, time_plain_training
 from newsie.registry import Registry
 
@@ -36,6 +37,7 @@ def system_table() -> Registry[SystemRun]:
     systems.add("newsie-profile", profile_newsie)
     systems.add("newsie-host", time_newsie_host)
     systems.add("newsie-host-workers", time_newsie_host_workers)
+    systems.add("tokenizer", time_tokenizer)
     systems.add("train-newsie", time_newsie_training)
     systems.add("train-hf", time_plain_training)
     return systems
@@ -56,7 +58,7 @@ def chosen_systems(args: BenchmarkArguments) -> list[str]:
     if args.n_process > 1:
         names.append("newsie-workers")
     if args.profile:
-        names += ["newsie-profile", "newsie-host"]
+        names += ["newsie-profile", "newsie-host", "tokenizer"]
     if args.profile and args.n_process > 1:
         names.append("newsie-host-workers")
     return names

@@ -2,15 +2,16 @@
 
     postprocess(outputs, schema, settings) -> Document
 
-1. Spans are read off the document's tags (`spans_from_tags`).
+1. Spans are the document's span pieces joined (`DocumentOutputs.token_spans`).
 2. Each token span becomes character offsets, trimmed to the guidelines and snapped to the text's
    own regions (`newsie.text.boundaries`: `trim_span`, `snap_span`); a span with nothing left, or
    a QUOTE outside quotation marks, is dropped. This runs once per distinct token span.
 3. Same-type spans that now overlap give way to the likeliest (`newsie.text.overlaps`).
 4. CASUALTY spans get their count, qualifier and status (`newsie.text.casualty`).
 5. Relation scores of token-span pairs are mapped onto the kept spans; for each pair of spans the
-   score of the window where it lay most centrally counts, a relation is kept from
-   `relation_threshold` up, and at most one tail per head and relation when `one_tail_per_head`.
+   score of the window where it lay most centrally counts (the first scored on a tie), a relation
+   is kept from `relation_threshold` up, and at most one tail per head and relation when
+   `one_tail_per_head` (the likeliest; on a tie, the pair scored first). In numpy, per pair.
 
 A pure function of its arguments: no batching state, no model, no device.
 """
@@ -19,14 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from newsie.data import Annotated, Document, Relation, Span
-from newsie.inference.outputs import DocumentOutputs, PairScore, TokenKey
-from newsie.inference.tags import TokenSpan, spans_from_tags
+from newsie.inference.outputs import DocumentOutputs
 from newsie.schema import LabelSchema
 from newsie.text.boundaries import SNAP_REGIONS, SNAP_REQUIRED, snap_span, trim_span
 from newsie.text.casualty import casualty_attributes
 from newsie.text.overlaps import LIKELIEST, resolve_overlaps
 
+TokenKey = tuple[int, int, int]  # (type index, first token, last token)
 SpanKey = tuple[int, int, int]  # (type index, start char, end char)
 
 
@@ -97,18 +100,20 @@ def postprocess(
 
 def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -> dict:
     """SpanKey -> Span of the document's kept spans."""
+    found = outputs.token_spans()
+    token_keys = np.stack([found.type_index, found.first, found.last], 1).tolist()
     candidates = [
-        (key, token_span)
-        for token_span in spans_from_tags(outputs.tags, outputs.tag_log_probs)
-        if (key := span_key(_token_key(token_span))) is not None
+        (key, score)
+        for token_key, score in zip(token_keys, found.score.tolist(), strict=True)
+        if (key := span_key(tuple(token_key))) is not None
     ]
     kept = resolve_overlaps(
-        candidates, LIKELIEST, bounds=lambda item: item[0], score=lambda item: item[1].score
+        candidates, LIKELIEST, bounds=lambda item: item[0], score=lambda item: item[1]
     )
     spans: dict[SpanKey, Span] = {}
-    for (type_index, start, end), token_span in kept:
+    for (type_index, start, end), score in kept:
         label = schema.span_types[type_index]
-        span = Span(label, start, end, outputs.text[start:end], score=token_span.score)
+        span = Span(label, start, end, outputs.text[start:end], score=score)
         if label == "CASUALTY":
             span.attrs = casualty_attributes(outputs.text, start, end)
         spans[(type_index, start, end)] = span
@@ -122,26 +127,67 @@ def _relations(
     schema: LabelSchema,
     settings: PostprocessSettings,
 ) -> list[Relation]:
-    # Several token-span pairs can map onto one pair of spans: the most central score counts.
-    by_spans: dict[tuple[int, SpanKey, SpanKey], PairScore] = {}
-    for (r, head, tail), scored in outputs.pair_scores.items():
-        key = (r, span_key(head), span_key(tail))
-        held = by_spans.get(key)
-        if held is None or (held.centrality, -held.order) < (scored.centrality, -scored.order):
-            by_spans[key] = scored
-    best: dict[tuple, Relation] = {}
-    for (r, head_key, tail_key), scored in by_spans.items():
-        kept = head_key in spans and tail_key in spans
-        if not kept or scored.score < settings.relation_threshold:
-            continue
-        relation = Relation(
-            schema.relation_types[r].name, spans[head_key], spans[tail_key], scored.score
+    pairs, scores = outputs.scored_pairs()
+    head, tail = _kept_heads_and_tails(pairs, span_key, spans)
+    relation = pairs[:, 0]
+    winners, first_scored = _most_central(pairs, head, tail)
+    chosen = scores[winners] >= settings.relation_threshold
+    winners, first_scored = winners[chosen], first_scored[chosen]
+    if settings.one_tail_per_head:
+        likeliest = np.lexsort((first_scored, -scores[winners], head[winners], relation[winners]))
+        winners = winners[likeliest[_group_starts(relation, head)(winners[likeliest])]]
+    by_number = list(spans.values())
+    relations = [
+        Relation(schema.relation_types[r].name, by_number[h], by_number[t], score)
+        for r, h, t, score in zip(
+            relation[winners].tolist(),
+            head[winners].tolist(),
+            tail[winners].tolist(),
+            scores[winners].tolist(),
+            strict=True,
         )
-        slot = (r, head_key) if settings.one_tail_per_head else (r, head_key, tail_key)
-        if slot not in best or best[slot].score < scored.score:
-            best[slot] = relation
-    return sorted(best.values(), key=lambda rel: (rel.head.start, rel.tail.start, rel.label))
+    ]
+    return sorted(relations, key=lambda rel: (rel.head.start, rel.tail.start, rel.label))
 
 
-def _token_key(span: TokenSpan) -> TokenKey:
-    return (span.type_index, span.first, span.last)
+def _kept_heads_and_tails(pairs: np.ndarray, span_key: _SpanKeys, spans: dict) -> tuple:
+    """Each pair's head and tail as the number of a kept span in `spans` (-1: none), computed
+    once per distinct token span (a few per span, however many windows scored it)."""
+    if not len(pairs):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    number = {key: n for n, key in enumerate(spans)}
+    token_keys, which = np.unique(
+        np.concatenate([pairs[:, 1:4], pairs[:, 4:7]]), axis=0, return_inverse=True
+    )
+    kept = np.array([number.get(span_key(tuple(key)), -1) for key in token_keys.tolist()])
+    head, tail = np.split(kept[which.reshape(-1)], 2)
+    return head, tail
+
+
+def _most_central(pairs: np.ndarray, head: np.ndarray, tail: np.ndarray) -> tuple:
+    """Per (relation, kept head, kept tail): the row of the most central score (the first scored
+    on a tie), and the first row that scored that pair at all."""
+    relation, centrality = pairs[:, 0], pairs[:, 7]
+    order = np.arange(len(pairs))
+    both = np.flatnonzero((head >= 0) & (tail >= 0))
+    ranked = both[
+        np.lexsort((order[both], -centrality[both], tail[both], head[both], relation[both]))
+    ]
+    starts = _group_starts(relation, head, tail)(ranked)
+    if not len(ranked):
+        return ranked, ranked
+    return ranked[starts], np.minimum.reduceat(ranked, np.flatnonzero(starts))
+
+
+def _group_starts(*columns: np.ndarray):
+    """A function of sorted rows: True where a row's values in `columns` differ from the row's
+    before (the first row of each group)."""
+
+    def starts(rows: np.ndarray) -> np.ndarray:
+        first = np.zeros(len(rows), dtype=bool)
+        first[:1] = True
+        for column in columns:
+            first[1:] |= column[rows][1:] != column[rows][:-1]
+        return first
+
+    return starts

@@ -1,38 +1,39 @@
 """Batching windows and running the model: texts in, one `DocumentOutputs` per text out.
 
+    WindowScheduler(model, tokenizer, ...).prepare(texts) -> documents   (tokenize: any thread)
     WindowScheduler(model, tokenizer, ...).run(texts) -> Iterator[DocumentOutputs]
 
 One tokenizer call for the texts -> windows of all of them, sorted by length and batched -> for
 each batch, three stages that overlap as a pipeline:
 
-1. `launch`: the encoder and the tagger (on a GPU this returns at once);
-2. `decode`: Viterbi over the round's windows; each document token takes its tags from the window
-   that owns it; the spans of each window are paired and the relation scorer launched on them;
-3. `collect`: the relation scores, kept per document and pair from the most central window.
+1. `encode`: the encoder (on a GPU this returns at once);
+2. `tabulate`: everything per token, on the model's device (`newsie.inference.window_tables`:
+   tags, spans, pairs and their relation scores); what comes back to the host is a few compact
+   tables, copied behind the device's work. It waits for the batch's encoder: how many spans
+   the tags hold sizes the pairs;
+3. `collect`: those tables, put into their documents' outputs in document token positions.
 
-While the device runs round j, the host decodes round j-1 and collects round j-2, so on a GPU the
-host work hides behind the encoder's; on a CPU the stages run in turn. Outputs are the same
-whatever the batch size. A document is yielded (in input order) once its last window is collected.
-Nothing here applies a text rule: that is `newsie.inference.postprocessing`.
+The host collects batch j-1, and post-processes the documents it completes, while the device
+encodes batch j. Outputs are the same whatever the batch size. A document is yielded (in input
+order) once its last window is collected. Nothing here applies a text rule: that is
+`newsie.inference.postprocessing`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
 
 from newsie.inference.outputs import DocumentOutputs
-from newsie.inference.tags import TokenSpan, spans_from_tags
-from newsie.inference.viterbi import NEG_INF, viterbi_bio
+from newsie.inference.window_tables import WindowTables, window_tables
 from newsie.models.modeling import NewsieModel
 from newsie.windows import (
     SHAPE_PAD,
     DocTokens,
-    O,
     SpecialTokens,
     Window,
     make_windows,
@@ -47,9 +48,6 @@ GPU_BATCH_SIZE = 32
 # keeps; larger ones are fresh mappings that page-fault on first touch, batch after batch
 # (measurements in `docs/performance.md`).
 CPU_ACTIVATION_BYTES = 16 * 2**20
-# Small forward passes are decoded together, in rounds of at least this many windows: Viterbi's
-# Python loop runs once per token position however many windows it decodes.
-DECODE_WINDOWS = 32
 
 
 def default_batch_size(encoder_config, max_length: int, device: torch.device) -> int:
@@ -61,7 +59,7 @@ def default_batch_size(encoder_config, max_length: int, device: torch.device) ->
 
 
 @dataclass
-class _Document:
+class PreparedDocument:
     """One document on its way through the model: its tokens and the outputs filled in so far."""
 
     tokens: DocTokens
@@ -94,31 +92,20 @@ class _HostCopy:
 
 
 @dataclass
-class TaggedBatch:
-    """A batch whose encoder and tagger have been launched."""
+class EncodedBatch:
+    """A batch whose encoder has been launched."""
 
     windows: list[Window]
     hidden: torch.Tensor
-    log_probs: _HostCopy  # (windows, content length, K, 3)
+    extents: torch.Tensor  # (N, 3): content length, first and end of the owned positions
 
 
 @dataclass
-class ScoredPairs:
-    """The span pairs of a batch, whose relation scores are on their way."""
-
-    pairs: list[tuple[int, int]]  # (head, tail) rows of `spans`
-    centrality: list[int]  # per pair: its distance from the window's edges
-    spans: list[tuple[int, tuple[int, int, int]]]  # per span row: (document, its TokenKey)
-    allowed: np.ndarray  # (P, R): which relations the pair's types allow
-    scores: _HostCopy  # (P, R) probabilities
-
-
-@dataclass
-class DecodedRound:
-    """Batches whose tags are in their documents' outputs; relation scores may be on their way."""
+class TabulatedBatch:
+    """A batch whose tables are computed, or on their way, on the model's device."""
 
     windows: list[Window]
-    pairs: list[ScoredPairs]  # one per batch that has span pairs
+    tables: dict[str, _HostCopy]  # WindowTables' fields
 
 
 class WindowScheduler:
@@ -150,13 +137,27 @@ class WindowScheduler:
         self.stride = config.stride if stride is None else stride
         if not 0 <= self.stride < self.content_length:
             raise ValueError(f"stride must lie in [0, {self.content_length}), got {self.stride}")
-        self.n_types = len(config.label_schema.span_types)
-        self.allowed = model.allowed_relations.cpu().numpy()  # (K, K, R)
-        self.pairable = self.allowed.any(-1)  # (K, K): may a head of type h pair with a tail of t
+        self.pairable = model.allowed_relations.any(-1)  # (K, K): may type h head type t
 
     def run(self, texts: list[str]) -> Iterator[DocumentOutputs]:
         """One DocumentOutputs per text, in input order; memory is bounded by `texts`."""
-        documents = self._documents(texts)
+        return self.run_prepared(self.prepare(texts))
+
+    def prepare(self, texts: list[str]) -> list[PreparedDocument]:
+        """Tokenize the texts (one call of the fast tokenizer, which releases the GIL: this may
+        run in another thread while the model works on earlier texts)."""
+        use_casing = self.model.config.use_casing
+        return [
+            PreparedDocument(
+                tokens,
+                token_shapes(text, tokens.offsets) if use_casing else None,
+                DocumentOutputs(text, tokens.offsets),
+            )
+            for text, tokens in zip(texts, tokenize(self.tokenizer, texts), strict=True)
+        ]
+
+    def run_prepared(self, documents: list[PreparedDocument]) -> Iterator[DocumentOutputs]:
+        """`run` on documents that `prepare` made."""
         windows = [
             w
             for i, d in enumerate(documents)
@@ -183,167 +184,92 @@ class WindowScheduler:
         for document in documents[next_index:]:
             yield document.outputs
 
-    def _documents(self, texts: list[str]) -> list[_Document]:
-        use_casing = self.model.config.use_casing
-        return [
-            _Document(
-                tokens,
-                token_shapes(text, tokens.offsets) if use_casing else None,
-                DocumentOutputs.empty(text, tokens.offsets, self.n_types),
-            )
-            for text, tokens in zip(texts, tokenize(self.tokenizer, texts), strict=True)
-        ]
+    def _pipeline(self, windows: list[Window], documents: list[PreparedDocument]) -> Iterator:
+        """Encode batch j, collect batch j-1, tabulate batch j; yields each batch's windows once
+        collected (the caller post-processes the documents they complete while batch j runs)."""
+        tabulated: TabulatedBatch | None = None
+        for first in range(0, len(windows), self.batch_size):
+            encoded = self.encode(windows[first : first + self.batch_size], documents)
+            if tabulated is not None:
+                self.collect(tabulated, documents)
+                yield tabulated.windows
+            tabulated = self.tabulate(encoded)
+        if tabulated is not None:
+            self.collect(tabulated, documents)
+            yield tabulated.windows
 
-    def _pipeline(self, windows: list[Window], documents: list[_Document]) -> Iterator[list]:
-        """Run the three stages; yields each round's windows once they are fully collected."""
-        batches = [
-            windows[i : i + self.batch_size] for i in range(0, len(windows), self.batch_size)
-        ]
-        per_round = -(-DECODE_WINDOWS // self.batch_size)
-        rounds = [batches[i : i + per_round] for i in range(0, len(batches), per_round)]
-        tagged: list[TaggedBatch] | None = None
-        decoded: DecodedRound | None = None
-        for batch_round in [*rounds, None, None]:  # two empty rounds drain the pipeline
-            launched = (
-                [self.launch(batch, documents) for batch in batch_round]
-                if batch_round is not None
-                else None
-            )
-            next_decoded = self.decode(tagged, documents) if tagged is not None else None
-            if decoded is not None:
-                for scored in decoded.pairs:
-                    self.collect(scored, documents)
-                yield decoded.windows
-            tagged, decoded = launched, next_decoded
-
-    def launch(self, windows: list[Window], documents: list[_Document]) -> TaggedBatch:
-        """Start the encoder and tagger on a batch of windows; on a GPU this returns at once."""
+    def encode(self, windows: list[Window], documents: list[PreparedDocument]) -> EncodedBatch:
+        """Launch the encoder on a batch of windows; on a GPU this returns at once."""
         special = self.special
+        lead = len(special.prefix)
         rows = [window_input(documents[w.doc_index].tokens.ids, w, special) for w in windows]
         width = max(len(r) for r in rows)
-        input_ids = np.full((len(rows), width), special.pad_id, dtype=np.int64)
-        attention = np.zeros((len(rows), width), dtype=np.int64)
-        shapes = np.full((len(rows), width), SHAPE_PAD, dtype=np.int64)
-        lead = len(special.prefix)
+        # input ids, attention mask, token shapes; then per window its length and owned tokens
+        inputs = np.zeros((3, len(rows), width), dtype=np.int64)
+        inputs[0] = special.pad_id
+        inputs[2] = SHAPE_PAD
+        extents = np.zeros((len(rows), 3), dtype=np.int64)
         for i, (row, w) in enumerate(zip(rows, windows, strict=True)):
-            input_ids[i, : len(row)] = row
-            attention[i, : len(row)] = 1
-            if documents[w.doc_index].shapes is not None:
-                shapes[i, lead : lead + w.end - w.start] = documents[w.doc_index].shapes[
-                    w.start : w.end
-                ]
+            inputs[0, i, : len(row)] = row
+            inputs[1, i, : len(row)] = 1
+            shapes = documents[w.doc_index].shapes
+            if shapes is not None:
+                inputs[2, i, lead : lead + w.end - w.start] = shapes[w.start : w.end]
+            extents[i] = (w.end - w.start, w.own_start - w.start, w.own_end - w.start)
+        input_ids, attention, shapes = self._to_device(inputs)
         with torch.inference_mode():
             hidden = self.model.encode(
-                self._to_device(input_ids),
-                self._to_device(attention),
-                self._to_device(shapes) if self.model.config.use_casing else None,
+                input_ids, attention, shapes if self.model.config.use_casing else None
             )
-            log_probs = torch.log_softmax(self.model.tag(hidden).float(), dim=-1)
-            log_probs = _HostCopy.start(log_probs[:, lead : lead + self.content_length])
-        return TaggedBatch(windows, hidden, log_probs)
+        return EncodedBatch(windows, hidden, self._to_device(extents))
 
-    def decode(self, batches: list[TaggedBatch], documents: list[_Document]) -> DecodedRound:
-        """Viterbi over a round's tags, into its documents' outputs; launches relation scoring."""
-        windows = [w for batch in batches for w in batch.windows]
-        log_probs = _stacked([batch.log_probs.numpy() for batch in batches])
-        lengths = np.array([w.end - w.start for w in windows])
-        padding = np.arange(log_probs.shape[1])[None, :] >= lengths[:, None]
-        log_probs[padding] = NEG_INF
-        log_probs[padding, :, O] = 0.0
-        tags = viterbi_bio(log_probs)
-        window_spans = []
+    def tabulate(self, encoded: EncodedBatch) -> TabulatedBatch:
+        """Run `window_tables` on an encoded batch and start copying the tables to the host."""
+        extents = encoded.extents
+        with torch.inference_mode():
+            tables = window_tables(
+                self.model,
+                encoded.hidden,
+                extents[:, 0],
+                extents[:, 1:],
+                len(self.special.prefix),
+                self.pairable,
+            )
+        copies = {f.name: _HostCopy.start(getattr(tables, f.name)) for f in fields(tables)}
+        return TabulatedBatch(encoded.windows, copies)
+
+    def collect(self, tabulated: TabulatedBatch, documents: list[PreparedDocument]) -> None:
+        """Put a batch's tables into its documents' outputs, in document token positions."""
+        tables = WindowTables(**{name: copy.numpy() for name, copy in tabulated.tables.items()})
+        windows = tabulated.windows
+        start = np.array([w.start for w in windows])
+        window, type_index = tables.spans[:, 0], tables.spans[:, 1]
+        offset = start[window]
+        span_key = np.stack(
+            [type_index, tables.spans[:, 2] + offset, tables.spans[:, 3] + offset], 1
+        )
+        rows = tables.pieces[:, 0]
+        pieces = tables.pieces.copy()
+        pieces[:, 0] = type_index[rows]
+        pieces[:, 1:3] += offset[rows][:, None]
+        heads, tails = tables.pairs[:, 0], tables.pairs[:, 1]
+        pairs = np.concatenate(
+            [tables.pairs[:, 2:3], span_key[heads], span_key[tails], tables.pairs[:, 3:4]], 1
+        )
+        # Rows are ordered by window: each window's rows are one slice.
+        piece_at = np.searchsorted(window[rows], np.arange(len(windows) + 1))
+        pair_at = np.searchsorted(window[heads], np.arange(len(windows) + 1))
         for i, w in enumerate(windows):
             outputs = documents[w.doc_index].outputs
-            a, b = w.own_start - w.start, w.own_end - w.start
-            outputs.tags[w.own_start : w.own_end] = tags[i, a:b]
-            outputs.tag_log_probs[w.own_start : w.own_end] = log_probs[i, a:b]
-            window_spans.append(spans_from_tags(tags[i, : lengths[i]], log_probs[i, : lengths[i]]))
-        pairs, first = [], 0
-        for batch in batches:  # pairs are scored on the batch's own hidden states
-            spans = window_spans[first : first + len(batch.windows)]
-            first += len(batch.windows)
-            scored = self.score_pairs(batch.windows, spans, batch.hidden)
-            if scored is not None:
-                pairs.append(scored)
-        return DecodedRound(windows, pairs)
-
-    def score_pairs(
-        self, windows: list[Window], window_spans: list[list[TokenSpan]], hidden: torch.Tensor
-    ) -> ScoredPairs | None:
-        """Pair the spans that share a window and launch the relation scorer on the pairs."""
-        lead = len(self.special.prefix)
-        span_rows, spans, pairs, centrality = [], [], [], []
-        for i, (w, found) in enumerate(zip(windows, window_spans, strict=True)):
-            base = len(span_rows)
-            for span in found:
-                span_rows.append((i, span.first + lead, span.last + lead, span.type_index))
-                key = (span.type_index, w.start + span.first, w.start + span.last)
-                spans.append((w.doc_index, key))
-            heads, tails, edge = self._window_pairs(w, found)
-            pairs += zip((heads + base).tolist(), (tails + base).tolist(), strict=True)
-            centrality += edge.tolist()
-        if not pairs:
-            return None
-        pair_array = np.array(pairs)
-        span_array = np.array(span_rows)
-        with torch.inference_mode():
-            logits = self.model.score_pairs(
-                hidden, self._to_device(span_array), self._to_device(pair_array)
-            )
-            scores = _HostCopy.start(torch.sigmoid(logits.float()))
-        types = span_array[:, 3]
-        allowed = self.allowed[types[pair_array[:, 0]], types[pair_array[:, 1]]]
-        return ScoredPairs(pairs, centrality, spans, allowed, scores)
-
-    def _window_pairs(self, window: Window, spans: list[TokenSpan]):
-        """(heads, tails, centrality) of the pairs of a window's spans whose types may relate;
-        centrality is how far the pair lies from the window's edges."""
-        if len(spans) < 2:
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, empty
-        types, first, last = (
-            np.array(v) for v in zip(*((s.type_index, s.first, s.last) for s in spans), strict=True)
-        )
-        ok = self.pairable[types[:, None], types[None, :]]
-        np.fill_diagonal(ok, False)
-        heads, tails = np.nonzero(ok)
-        edge = np.minimum(
-            np.minimum(first[heads], first[tails]),
-            window.end - window.start - 1 - np.maximum(last[heads], last[tails]),
-        )
-        return heads, tails, edge
-
-    def collect(self, scored: ScoredPairs, documents: list[_Document]) -> None:
-        """Hand each allowed relation score to its document (`DocumentOutputs.add_pair_score`)."""
-        pair_at, relation_at = np.nonzero(scored.allowed)
-        scores = scored.scores.numpy()[pair_at, relation_at]
-        # Plain lists: the loop is the one per-pair Python work left, a dictionary update.
-        for p, r, score in zip(
-            pair_at.tolist(), relation_at.tolist(), scores.tolist(), strict=True
-        ):
-            h, t = scored.pairs[p]
-            doc_index, head = scored.spans[h]
-            outputs = documents[doc_index].outputs
-            outputs.add_pair_score((r, head, scored.spans[t][1]), scored.centrality[p], score)
+            if piece_at[i] < piece_at[i + 1]:
+                part = slice(piece_at[i], piece_at[i + 1])
+                outputs.add_pieces(pieces[part], tables.piece_log_probs[part])
+            if pair_at[i] < pair_at[i + 1]:
+                part = slice(pair_at[i], pair_at[i + 1])
+                outputs.add_pairs(pairs[part], tables.pair_scores[part])
 
     def _to_device(self, array: np.ndarray) -> torch.Tensor:
         tensor = torch.from_numpy(array)
         if self.device.type == "cuda":
             return tensor.pin_memory().to(self.device, non_blocking=True)
         return tensor.to(self.device)
-
-
-def _stacked(blocks: list[np.ndarray]) -> np.ndarray:
-    """Per-batch (windows, positions, K, 3) log-probs as one array, shorter batches zero-padded
-    (`decode` masks every position past a window's end)."""
-    if len(blocks) == 1:
-        return blocks[0]
-    stacked = np.zeros(
-        (sum(len(b) for b in blocks), max(b.shape[1] for b in blocks), *blocks[0].shape[2:]),
-        dtype=blocks[0].dtype,
-    )
-    row = 0
-    for block in blocks:
-        stacked[row : row + len(block), : block.shape[1]] = block
-        row += len(block)
-    return stacked

@@ -1,40 +1,44 @@
-"""From BIO tags to token spans: where each span starts and ends, and how likely it is."""
+"""From BIO tags to spans, in torch on the model's device: where each span starts and ends, and
+its summed log-probability, for a whole batch of windows at once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+import torch
+from torch.nn.functional import pad
 
 from newsie.windows import B, I, O
 
 
 @dataclass
-class TokenSpan:
-    """A span in token positions, inclusive at both ends, with its mean tag probability."""
+class FoundSpans:
+    """The spans of a batch's tags, ordered by window, type and position (the row-major order of
+    (N, K, L)); positions are inclusive at both ends."""
 
-    type_index: int
-    first: int
-    last: int
-    score: float
+    window: torch.Tensor  # (S,) int64
+    type_index: torch.Tensor  # (S,)
+    first: torch.Tensor  # (S,)
+    last: torch.Tensor  # (S,)
+    cumulative: torch.Tensor  # (N, K, L + 1) float64: running sums of the chosen tags' log-probs
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def log_prob(self, spans: torch.Tensor, first: torch.Tensor, last: torch.Tensor):
+        """Summed log-probability of the chosen tags over [first, last] of the given spans' rows
+        (a span's own positions or a part of them)."""
+        rows = self.cumulative[self.window[spans], self.type_index[spans]]
+        return rows.gather(1, (last + 1)[:, None])[:, 0] - rows.gather(1, first[:, None])[:, 0]
 
 
-def spans_from_tags(tags: np.ndarray, log_probs: np.ndarray) -> list[TokenSpan]:
-    """Read spans off tags of shape (T, K); an I with no B before it opens a span."""
-    found = []
-    length = tags.shape[0]
-    for k in range(tags.shape[1]):
-        seq = tags[:, k]
-        prev = np.concatenate([[O], seq[:-1]])
-        starts = np.flatnonzero((seq == B) | ((seq == I) & (prev == O)))
-        if not len(starts):
-            continue
-        breaks = np.flatnonzero(seq != I)
-        chosen = np.take_along_axis(log_probs[:, k], seq[:, None].astype(np.int64), -1)[:, 0]
-        cumulative = np.concatenate([[0.0], np.cumsum(chosen)])
-        nxt = np.searchsorted(breaks, starts, side="right")
-        ends = np.where(nxt < len(breaks), breaks[np.minimum(nxt, len(breaks) - 1)], length)
-        for first, stop in zip(starts.tolist(), ends.tolist(), strict=True):
-            mean = (cumulative[stop] - cumulative[first]) / (stop - first)
-            found.append(TokenSpan(k, first, stop - 1, float(np.exp(mean))))
-    return found
+def find_spans(tags: torch.Tensor, log_probs: torch.Tensor) -> FoundSpans:
+    """Spans of well-formed tags (N, L, K) (every I follows a B or an I, as `bio_tags` gives),
+    with `log_probs` (N, L, K, 3) for their scores."""
+    chosen = log_probs.gather(-1, tags.unsqueeze(-1)).squeeze(-1)
+    rows = tags.transpose(1, 2)  # (N, K, L): nonzero() then orders spans by window, type, position
+    following = pad(rows[..., 1:], (0, 1), value=O)
+    window, type_index, first = (rows == B).nonzero().unbind(1)
+    last = ((rows != O) & (following != I)).nonzero()[:, 2]
+    cumulative = pad(chosen.transpose(1, 2).double().cumsum(-1), (1, 0))
+    return FoundSpans(window, type_index, first, last, cumulative)

@@ -1,15 +1,40 @@
 """Constrained BIO decoding: the best tag sequence per span type under "I follows B or I".
 
-Pure numpy, batched over windows and span types; no model or text code here.
+    bio_tags(log_probs)     torch, on the model's device: the per-position argmax where it
+                            already obeys the constraint (then no sequence scores more: it is the
+                            constrained optimum), Viterbi for the (window, type) rows where not
+    viterbi_bio(log_probs)  Viterbi itself, in numpy on the host: one step per position, which
+                            costs a kernel launch per operation on a GPU and little in numpy
+
+No model or text code here.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from newsie.windows import B, I, O
 
 NEG_INF = -1e9
+
+
+def bio_tags(log_probs: torch.Tensor) -> torch.Tensor:
+    """Best BIO tags (N, L, K) for `log_probs` (N, L, K, 3) under "I follows B or I".
+
+    Equal to `viterbi_bio` (up to exact ties). About a quarter of a trained model's (window,
+    type) rows need Viterbi, most where a window starts inside a span; only those rows travel
+    to the host and back.
+    """
+    tags = log_probs.argmax(-1)
+    before = torch.nn.functional.pad(tags[:, :-1], (0, 0, 1, 0), value=O)
+    broken = ((tags == I) & (before == O)).any(1)  # (N, K)
+    rows = broken.nonzero()
+    if len(rows):
+        n, k = rows.unbind(1)
+        repaired = viterbi_bio(log_probs[n, :, k].unsqueeze(2).cpu().numpy())
+        tags[n, :, k] = torch.from_numpy(repaired[:, :, 0]).to(tags.device, torch.int64)
+    return tags
 
 
 def viterbi_bio(log_probs: np.ndarray) -> np.ndarray:
