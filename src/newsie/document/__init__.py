@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from newsie.data import Document
 from newsie.document.actors import actor_clusters
-from newsie.document.events import casualty_events, doc_counts
+from newsie.document.events import casualty_events, doc_counts, mention_sums
 from newsie.document.speakers import attach_speakers
 
 
@@ -26,4 +26,4 @@ def add_document_level(doc: Document) -> Document:
 
 
 __all__ = ["actor_clusters", "add_document_level", "attach_speakers", "casualty_events",
-           "doc_counts"]
+           "doc_counts", "mention_sums"]

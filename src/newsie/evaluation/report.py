@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from seqeval.metrics import classification_report
 
 from newsie.data import Document
+from newsie.evaluation.document import DocumentScores
 from newsie.evaluation.scoring import (
     MODES,
     Accuracy,
@@ -37,7 +38,30 @@ def format_report(result: EvaluationResult) -> str:
     for name, acc in result.casualty.items():
         lines.append(f"CASUALTY {name} accuracy on strict matches: "
                      f"{_format_accuracy(acc)} ({acc.correct}/{acc.total})")
-    return "\n".join(lines)
+    return "\n".join(lines + format_document_level(result.document))
+
+
+def format_document_level(scores: DocumentScores) -> list[str]:
+    """The document-level lines of the report; those a corpus gives nothing to score are left
+    out."""
+    lines = []
+    if scores.counts["both"].total:
+        lines.append("")
+        for key, acc in scores.counts.items():
+            mae = scores.mean_absolute_error(key) if key != "both" else None
+            lines.append(f"doc_counts {key:<8} exact: {_format_accuracy(acc)} "
+                         f"({acc.correct}/{acc.total})"
+                         + ("" if mae is None else f", mean absolute error {mae:.2f}"))
+    speaker = scores.speaker
+    if speaker.tp + speaker.fp + speaker.fn:
+        lines.append(f"SPEAKER per quote (through clusters): P {speaker.precision:.3f} "
+                     f"R {speaker.recall:.3f} F1 {speaker.f1:.3f} "
+                     f"({speaker.tp}/{speaker.support} quotes)")
+    bcubed = scores.bcubed()
+    if bcubed is not None:
+        lines.append(f"actor clusters B-cubed: P {bcubed[0]:.3f} R {bcubed[1]:.3f} "
+                     f"F1 {bcubed[2]:.3f} ({scores.bcubed_mentions} gold mentions)")
+    return lines
 
 
 def _format_accuracy(accuracy: Accuracy) -> str:

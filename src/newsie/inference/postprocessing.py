@@ -11,6 +11,8 @@
 5. Relation scores of token-span pairs are mapped onto the kept spans; for each pair of spans the
    score of the window where it lay most centrally counts, a relation is kept from
    `relation_threshold` up, and at most one tail per head and relation when `one_tail_per_head`.
+6. With `document_level`, the document layer (`newsie.document`) adds actor clusters, SPEAKERs
+   across the whole article, casualty events and `doc_counts`.
 
 A pure function of its arguments: no batching state, no model, no device.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsie.data import Annotated, Document, Relation, Span
+from newsie.document import add_document_level
 from newsie.inference.outputs import DocumentOutputs, PairScore, TokenKey
 from newsie.inference.tags import TokenSpan, spans_from_tags
 from newsie.schema import LabelSchema
@@ -38,6 +41,7 @@ class PostprocessSettings:
     snap_boundaries: bool = True
     relation_threshold: float = 0.5
     one_tail_per_head: bool = True
+    document_level: bool = True
 
     @classmethod
     def from_config(cls, config) -> PostprocessSettings:
@@ -46,6 +50,7 @@ class PostprocessSettings:
             snap_boundaries=config.snap_boundaries,
             relation_threshold=config.relation_threshold,
             one_tail_per_head=config.one_tail_per_head,
+            document_level=config.document_level,
         )
 
 
@@ -87,12 +92,13 @@ def postprocess(
     """The Document that a model's outputs describe; see the module docstring for the steps."""
     span_key = _SpanKeys(outputs.text, outputs.offsets, schema, settings)
     spans = _spans(outputs, span_key, schema)
-    return Document(
+    document = Document(
         text=outputs.text,
         spans=sorted(spans.values(), key=lambda s: s.start),
         relations=_relations(outputs, span_key, spans, schema, settings),
         annotated=Annotated.full(schema),
     )
+    return add_document_level(document) if settings.document_level else document
 
 
 def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -> dict:
