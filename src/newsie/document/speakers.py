@@ -70,7 +70,8 @@ def _carry_on(text: str, quotes: list[Span], tails: list[Span | None], subjects)
     last: tuple[int, Span] | None = None  # (position, speaker) of the latest attribution
     for i, quote in enumerate(quotes):
         for position, mention in subjects:
-            if (last is None or last[0] < position < quote.start) and _speaks(text, mention):
+            if position < quote.start and (last is None or last[0] < position) \
+                    and _speaks(text, mention):
                 last = (position, _actor(mention))
         if tails[i] is None and last is not None \
                 and _paragraphs_between(text, last[0], quote) <= CARRY_PARAGRAPHS:

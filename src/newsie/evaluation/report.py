@@ -107,7 +107,8 @@ def format_comparison(
     results: Mapping[str, EvaluationResult], produces: Mapping[str, set[str] | frozenset[str]]
 ) -> str:
     """One markdown row per system: strict and relaxed F1 per span type, relation micro F1,
-    CASUALTY count accuracy; an em dash where the system cannot produce that output."""
+    CASUALTY count accuracy, and where the corpus annotates them, `doc_counts` exact accuracy
+    (killed, both); an em dash where the system cannot produce that output."""
     span_types = sorted({t for r in results.values() for t in r.span_types})
     relation_labels = sorted({t for r in results.values() for t in r.relation_labels})
     header = ["system"] + [f"{t} {m} F1" for t in span_types for m in MODES]
@@ -115,6 +116,10 @@ def format_comparison(
         header.append("relations F1")
     if "CASUALTY" in span_types:
         header.append("CASUALTY count acc")
+    # Document totals: the document layer's, or a system's naive sums of its casualty counts.
+    with_totals = any(r.document.counts["both"].total for r in results.values())
+    if with_totals:
+        header += ["doc_counts killed exact", "doc_counts both exact"]
     rows = []
     for name, result in results.items():
         can = produces[name]
@@ -125,6 +130,9 @@ def format_comparison(
                              f"{result.relation_micro('strict').f1:.3f}"))
         if "CASUALTY" in span_types:
             row.append(_cell("CASUALTY" in can, _format_accuracy(result.casualty["count"])))
+        if with_totals:
+            row += [_cell("CASUALTY" in can, _format_accuracy(result.document.counts[key]))
+                    for key in ("killed", "both")]
         rows.append(row)
     return _markdown_table(header, rows)
 

@@ -11,8 +11,8 @@ import copy
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsie.data import Annotated, Document, Relation, Span
-from newsie.rules.base import RELATION_LINKERS, SILVER_SPAN_TYPES, SPAN_FINDERS
 from newsie.document import mention_sums
+from newsie.rules.base import RELATION_LINKERS, SILVER_SPAN_TYPES, SPAN_FINDERS
 from newsie.rules.casualties import find_casualties
 from newsie.rules.names import find_actors, find_locations
 from newsie.rules.perpetrators import link_perpetrators
