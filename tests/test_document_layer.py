@@ -198,3 +198,12 @@ def test_a_speaker_in_the_gold_speakers_cluster_is_right_and_clusters_get_bcubed
     assert (scores.speaker.tp, scores.speaker.fp, scores.speaker.fn) == (1, 1, 1)
     precision, recall, _ = scores.bcubed()
     assert precision == 1.0 and recall < 1.0  # `wrong` has no clusters: all singletons
+
+
+def test_a_named_single_victim_after_a_group_is_one_of_the_group():
+    doc = make_document(
+        f"{killed(3, 'c1', 'Three men')} were shot dead. Police named them as "
+        f"{killed(1, 'c2', 'Kemar Lewis')} and {killed(1, 'c3', 'Delroy Whyte')}. Separately, "
+        f"{killed(1, 'c4', 'a man')} drowned.", [])
+    assert event_texts(doc) == [["Three men", "Kemar Lewis", "Delroy Whyte"], ["a man"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 4, "injured": 0}

@@ -12,6 +12,8 @@ corpus the cues are exact where they fire (docs/evaluation.md has the measuremen
 - A *subset* ("eight of them children", "Two of the victims", "among them three children",
   "including two women") joins the event of the mention it is taken from: the nearest earlier
   event of a compatible status that is at least as large.
+- A single victim *named* or *definite* ("Kemar Lewis", "the injured guard") after a group of
+  the same status is one of that group and joins its event.
 - A *repeat* (the same count and status again: "six people were killed ... the six victims")
   joins the earlier event.
 - Anything else opens an event. An event's killed (injured) count is the largest count among its
@@ -68,6 +70,7 @@ SUBSET_LEAD = re.compile(
 )
 PARTITIVE_STATUS = {"dead": "killed", "deceased": "killed", "fatalities": "killed",
                     "injured": "injured", "wounded": "injured"}
+SINGLE_VICTIM_OPENERS = frozenset("a an one another the".split())
 SUBSET_REACH = 400  # characters back to the mention "of them" is taken from ("of the dead": any)
 
 
@@ -76,7 +79,8 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
     from the relations of their mentions."""
     events: list[CasualtyEvent] = []
     for mention in story_mentions(doc):
-        home = _subset_parent(doc.text, mention, events) or _repeated(mention, events)
+        home = (_subset_parent(doc.text, mention, events) or _one_of_them(mention, events)
+                or _repeated(mention, events))
         if home is None:
             events.append(CasualtyEvent(mentions=[mention]))
         else:
@@ -161,6 +165,20 @@ def _subset_parent(text: str, mention: Span, events: list[CasualtyEvent]) -> Cas
             break
         largest = _largest(event)
         if _compatible(status, event) and (count is None or largest is None or largest >= count):
+            return event
+    return None
+
+
+def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """A single victim named ("Kemar Lewis") or definite ("the injured guard") after a group of
+    the same status is one of that group: the nearest earlier such event."""
+    first_word = mention.text.split()[0]
+    named = first_word[0].isupper() and first_word.lower() not in SINGLE_VICTIM_OPENERS
+    if mention.attrs.get("count") != 1 or not (named or first_word.lower() == "the"):
+        return None
+    status = _status(mention)
+    for event in reversed(events):
+        if _compatible(status, event) and (_largest(event) or 0) > 1:
             return event
     return None
 
