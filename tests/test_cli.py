@@ -148,8 +148,12 @@ def test_extract_format_text(capsys, tmp_path, tiny_model_dir, extractor):
     assert out == format_document(doc, title="story.txt") + "\n"
     lines = out.splitlines()
     assert lines[0] == "== story.txt"
-    assert len(lines) - 1 == len(doc.spans) + len(doc.relations) + 1  # a blank line ends it
+    clusters = sum(len(c.mentions) > 1 for c in doc.actors)
+    document_level = 1 + len(doc.casualty_events) + clusters  # TOTALS, EVENT and CLUSTER lines
+    assert len(lines) - 1 == len(doc.spans) + len(doc.relations) + document_level + 1  # blank end
     assert f"[{doc.spans[0].start}:{doc.spans[0].end}]" in lines[1]
+    assert lines[len(doc.spans) + len(doc.relations) + 1].startswith(
+        f"TOTALS    killed={doc.doc_counts['killed']} injured={doc.doc_counts['injured']}")
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -29,7 +29,8 @@ def test_mapped_rows_are_what_pipe_gives(extractor):
     mapped = dataset.map(extract(extractor), batched=True, batch_size=2)  # batches differ in kind
     expected = [document.to_dict() for document in extractor.pipe(texts)]
 
-    assert mapped.column_names == ["text", "source", "spans", "relations"]
+    assert mapped.column_names == ["text", "source", "spans", "relations", "doc_counts",
+                                   "casualty_events", "actors"]
     assert mapped["source"] == dataset["source"]
     assert [json.loads(spans) for spans in mapped["spans"]] == [e["spans"] for e in expected]
     assert [json.loads(rels) for rels in mapped["relations"]] == [e["relations"] for e in expected]

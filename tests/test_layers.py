@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS = [
     ["newsie.registry", "newsie.schema", "newsie.allocator", "newsie.files", "newsie.text"],
     ["newsie.data", "newsie.corpus", "newsie.markup", "newsie.stats", "newsie.render",
-     "newsie.tables"],
+     "newsie.tables", "newsie.document"],
     ["newsie.rules", "newsie.converters", "newsie.exporters", "newsie.evaluation",
      "newsie.sources"],
     ["newsie.windows", "newsie.encoders", "newsie.models", "newsie.quantization"],

@@ -111,9 +111,9 @@ def test_a_hand_made_document_gives_labels_attributes_relations_and_totals(docum
     assert by_text["Homs"]._.newsie_attrs == {}
     assert [(label, head.text, tail.text) for label, head, tail, _ in doc._.newsie_relations] == [
         ("PLACE", "at least 12 people", "Homs"), ("PERPETRATOR", "at least 12 people", "Rebels")]
-    assert doc._.newsie_totals == {"killed": 12, "injured": 0, "unknown": 0}
+    assert doc._.newsie_totals == {"killed": 12, "injured": 0}
     injured = annotate_doc(nlp(documents[2].text), documents[2])
-    assert injured._.newsie_totals == {"killed": 0, "injured": 3, "unknown": 0}
+    assert injured._.newsie_totals == {"killed": 0, "injured": 3}
 
 
 def test_spans_inside_spacy_tokens_cover_whole_tokens_and_keep_exact_offsets(documents):
@@ -198,7 +198,7 @@ def test_the_factory_asks_for_a_model_folder(tmp_path):
 def test_a_doc_newsie_did_not_annotate_has_empty_values(blank_nlp):
     doc = spacy.blank("en")("Nothing ran here.")
     assert doc._.newsie_document is None and doc._.newsie_relations == []
-    assert doc._.newsie_totals == {"killed": 0, "injured": 0, "unknown": 0}
+    assert doc._.newsie_totals == {"killed": 0, "injured": 0}
     annotated = blank_nlp(SENTENCES[0])
     other = annotated[0:2]  # a Span newsie did not make
     assert (other._.newsie_attrs, other._.newsie_score, other._.newsie_offsets) == ({}, None, None)

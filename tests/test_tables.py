@@ -32,7 +32,7 @@ def test_every_table_has_its_columns_and_dtypes_even_when_empty(given_documents)
 
 def test_the_rows(documents):
     documents[0].spans_of("CASUALTY")[0].score = 0.875
-    spans, relations, casualties = document_tables(documents)
+    spans, relations, casualties, events_table = document_tables(documents)
     assert len(spans) == sum(len(d.spans) for d in documents)
     first = spans.iloc[2].to_dict()
     assert first == {"doc_id": "doc-0", "span_id": "c1", "label": "CASUALTY", "start": 39,
@@ -149,7 +149,7 @@ def test_span_rows_are_the_documents_spans(text, cuts):
         attrs = casualty_attributes(text, start, end) if label == "CASUALTY" else {}
         spans.append({"label": label, "start": start, "end": end, "attrs": attrs})
     doc = Document.from_dict({"id": "d", "text": text, "spans": spans})
-    rows, _, events = document_tables([doc])
+    rows, _, events, _ = document_tables([doc])
     assert sorted(zip(rows.label, rows.start, rows.end, rows.text, strict=True)) == sorted(
         (s.label, s.start, s.end, text[s.start:s.end]) for s in doc.spans)
     assert len(events) == len(doc.spans_of("CASUALTY"))
@@ -185,7 +185,7 @@ def test_extract_writes_the_tables_of_what_it_extracts(tiny_model_dir, tmp_path,
 
 
 @pytest.mark.parametrize("arguments, complaint", [
-    (["--format", "csv"], "--format csv writes three tables: name their folder with -o DIR"),
+    (["--format", "csv"], "--format csv writes four tables: name their folder with -o DIR"),
     (["-o", "somewhere"], "-o is for --format parquet or csv; --format jsonl prints"),
 ])
 def test_extract_table_arguments_are_checked_before_the_model_loads(tmp_path, capsys, arguments,
@@ -195,3 +195,21 @@ def test_extract_table_arguments_are_checked_before_the_model_loads(tmp_path, ca
     code = main(["extract", str(story), "--model", str(tmp_path / "no-model"), *arguments])
     err = capsys.readouterr().err
     assert code == 2 and complaint in err
+
+
+def test_the_events_table_counts_a_subset_once_and_marks_aggregates():
+    text = ("Air raids on Al-Safira killed 15 civilians, eight of them children. "
+            "The war has claimed over 45,000 lives.")
+    spans = []
+    for number, fragment in enumerate(("15 civilians", "eight of them children", "45,000 lives")):
+        start = text.index(fragment)
+        end = start + len(fragment)
+        spans.append({"id": f"c{number}", "label": "CASUALTY", "start": start, "end": end,
+                      "attrs": casualty_attributes(text, start, end)})
+    doc = Document.from_dict({"id": "d", "text": text, "spans": spans})
+    tables = document_tables([doc])
+    assert tables.events[["mentions", "text", "killed", "injured"]].values.tolist() == [
+        ["c0; c1", "15 civilians", 15, 0]]
+    assert tables.casualties.killed.sum() > tables.events.killed.sum()  # mentions double count
+    assert tables.casualties.event.astype(object).where(
+        tables.casualties.event.notna(), None).tolist() == [0, 0, None]

@@ -1,9 +1,9 @@
-"""Documents as tables for analysts: spans, relations and casualty events as pandas DataFrames,
-written with pyarrow as Parquet or CSV.
+"""Documents as tables for analysts: spans, relations, casualty mentions and casualty events as
+pandas DataFrames, written with pyarrow as Parquet or CSV.
 
     from newsie.tables import document_tables, write_tables
     tables = document_tables(extractor.pipe(texts))      # one pass over any iterable
-    tables.casualties.groupby(["place", "perpetrator"], dropna=False)["killed"].sum()
+    tables.events.groupby(["place", "perpetrator"], dropna=False)["killed"].sum()
     write_tables(tables, "tables/", "parquet")           # spans.parquet, relations.parquet, ...
 
 Every table has the columns and dtypes of its `Column` list below, in that order, whatever the
@@ -14,7 +14,10 @@ numbers "Int64" and scores "Float64", all of which hold missing values as <NA>. 
 The casualty table has one row per CASUALTY span (an event as one count phrase states it): its
 count, qualifier and status, `killed` and `injured` (the count when the status says so), the
 LOCATION its PLACE relation names, the ACTOR its PERPETRATOR relation names (several are joined
-with "; "), and the sentence around it.
+with "; "), the sentence around it and the casualty event it belongs to. Summing its `killed`
+counts the same victims once per mention ("15 civilians, eight of them children" is 23): sum the
+events table instead, one row per casualty event (`Document.casualty_events`, computed by
+`newsie.document` for a document that has none), whose counts are those of `doc_counts`.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any, NamedTuple
 import pandas as pd
 import pyarrow as pa
 
-from newsie.data import Document
+from newsie.data import CasualtyEvent, Document
+from newsie.document import casualty_events
 from newsie.files import write_atomically
 from newsie.text.sentences import sentence_window
 
@@ -83,18 +87,32 @@ CASUALTY_COLUMNS = (
     Column("place", "string", "the LOCATION of its PLACE relation; <NA> when none"),
     Column("perpetrator", "string", "the ACTOR of its PERPETRATOR relation; <NA> when none"),
     Column("sentence", "string", "the sentence the phrase is in"),
+    Column("event", "Int64", "its casualty event's number in the document (from 0); <NA> for an "
+           "aggregate toll, which belongs to no event"),
 )
-COLUMNS = {"spans": SPAN_COLUMNS, "relations": RELATION_COLUMNS, "casualties": CASUALTY_COLUMNS}
+EVENT_COLUMNS = (
+    Column("doc_id", "string", "the document's id"),
+    Column("event", "Int64", "the event's number in the document, from 0"),
+    Column("mentions", "string", "its CASUALTY span ids, joined with \"; \""),
+    Column("text", "string", "its most inclusive mention's text"),
+    Column("killed", "Int64", "how many people the event killed (0 when none or unknown)"),
+    Column("injured", "Int64", "how many it injured (0 when none or unknown)"),
+    Column("place", "string", "the LOCATION of its PLACE relation; <NA> when none"),
+    Column("perpetrator", "string", "the ACTOR of its PERPETRATOR relation; <NA> when none"),
+)
+COLUMNS = {"spans": SPAN_COLUMNS, "relations": RELATION_COLUMNS, "casualties": CASUALTY_COLUMNS,
+           "events": EVENT_COLUMNS}
 
 
 class DocumentTables(NamedTuple):
     spans: pd.DataFrame
     relations: pd.DataFrame
     casualties: pd.DataFrame
+    events: pd.DataFrame
 
 
 class TableBuilder:
-    """The rows of the three tables, gathered a document at a time (`add`), for a caller that
+    """The rows of the four tables, gathered a document at a time (`add`), for a caller that
     is handed documents one by one; `tables()` makes the DataFrames of what was added."""
 
     def __init__(self) -> None:
@@ -110,15 +128,23 @@ class TableBuilder:
         spans = {span["id"]: span for span in form["spans"]}
         self._rows["spans"] += [_span_row(doc_id, span) for span in form["spans"]]
         self._rows["relations"] += [_relation_row(doc_id, rel, spans) for rel in form["relations"]]
-        self._rows["casualties"] += [_casualty_row(doc_id, doc.text, span, form["relations"], spans)
-                                     for span in form["spans"] if span["label"] == "CASUALTY"]
+        events = doc.casualty_events if doc.doc_counts is not None else casualty_events(doc)
+        ids = {id(span): span_id for span_id, span in doc.identified_spans()}
+        event_of = {ids[id(m)]: number for number, event in enumerate(events)
+                    for m in event.mentions}
+        self._rows["casualties"] += [
+            {**_casualty_row(doc_id, doc.text, span, form["relations"], spans),
+             "event": event_of.get(span["id"])}
+            for span in form["spans"] if span["label"] == "CASUALTY"]
+        self._rows["events"] += [_event_row(doc_id, number, event, ids)
+                                 for number, event in enumerate(events)]
 
     def tables(self) -> DocumentTables:
         return DocumentTables(*(frame(self._rows[name], COLUMNS[name]) for name in COLUMNS))
 
 
 def document_tables(documents: Iterable[Document]) -> DocumentTables:
-    """The three tables of `documents`, read once (a generator such as `Extractor.pipe` will do)."""
+    """The four tables of `documents`, read once (a generator such as `Extractor.pipe` will do)."""
     builder = TableBuilder()
     for doc in documents:
         builder.add(doc)
@@ -191,3 +217,12 @@ def _casualty_row(
             "killed": count if status == "killed" else None,
             "injured": count if status == "injured" else None, "place": tails("PLACE"),
             "perpetrator": tails("PERPETRATOR"), "sentence": text[lo:hi].strip()}
+
+
+def _event_row(doc_id: str, number: int, event: CasualtyEvent, ids: dict[int, str]) -> dict:
+    widest = max(event.mentions, key=lambda m: m.attrs.get("count") or 0)
+    return {"doc_id": doc_id, "event": number,
+            "mentions": "; ".join(ids[id(m)] for m in event.mentions), "text": widest.text,
+            "killed": event.killed, "injured": event.injured,
+            "place": None if event.place is None else event.place.text,
+            "perpetrator": None if event.perpetrator is None else event.perpetrator.text}

@@ -49,7 +49,25 @@ def format_document(doc: Document, title: str = "") -> str:
             f"{_shown(rel.label):<11} '{head}' -> '{tail}'"
             f"{'' if rel.score is None else f' {rel.score:.2f}'}"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _document_level_lines(doc)) + "\n"
+
+
+def _document_level_lines(doc: Document) -> list[str]:
+    """Totals, one line per casualty event and one per actor cluster of two or more mentions."""
+    if doc.doc_counts is None:
+        return []
+    lines = [f"TOTALS    killed={doc.doc_counts['killed']} injured={doc.doc_counts['injured']}"]
+    for event in doc.casualty_events:
+        mentions = " + ".join(f"'{_shown(m.text, 30)}'" for m in event.mentions)
+        where = "" if event.place is None else f" place='{_shown(event.place.text, 30)}'"
+        by = "" if event.perpetrator is None else f" by='{_shown(event.perpetrator.text, 30)}'"
+        counts = f"killed={event.killed} injured={event.injured}"
+        lines.append(f"EVENT     {counts} {mentions}{where}{by}")
+    for cluster in doc.actors:
+        if len(cluster.mentions) > 1:
+            others = ", ".join(f"'{_shown(m.text, 30)}'" for m in cluster.mentions)
+            lines.append(f"CLUSTER   '{_shown(cluster.name, 40)}' <- {others}")
+    return lines
 
 
 def _shown(text: str, width: int | None = None) -> str:

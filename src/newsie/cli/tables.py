@@ -1,6 +1,6 @@
-"""`newsie extract --format parquet|csv -o DIR`: the extracted documents as three tables in DIR
-(`spans`, `relations`, `casualties`; columns in `newsie.tables`) instead of lines on standard
-output. The tables are written once every document is extracted."""
+"""`newsie extract --format parquet|csv -o DIR`: the extracted documents as four tables in DIR
+(`spans`, `relations`, `casualties`, `events`; columns in `newsie.tables`) instead of lines on
+standard output. The tables are written once every document is extracted."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class TableOutput:
                                  f"--format {args.format} prints to standard output")
             return None
         if args.output is None:
-            raise ValueError(f"--format {args.format} writes three tables: name their folder "
+            raise ValueError(f"--format {args.format} writes four tables: name their folder "
                              "with -o DIR")
         if args.output.exists() and not args.output.is_dir():
             raise ValueError(f"-o {args.output}: not a folder")

@@ -1,6 +1,9 @@
-"""Scoring predictions against gold documents (`scoring`: numbers) and showing the scores
-(`report`: text and markdown). See `newsie.evaluation.scoring` for the rules."""
+"""Scoring predictions against gold documents (`scoring`: numbers, `document`: the
+document-level ones, `counts`: the arithmetic) and showing the scores (`report`: text and
+markdown). See `newsie.evaluation.scoring` for the rules."""
 
+from newsie.evaluation.counts import Accuracy, Scores, precision_recall_f1
+from newsie.evaluation.document import DocumentScores
 from newsie.evaluation.report import (
     PRODUCES_NOTHING,
     format_comparison,
@@ -13,14 +16,11 @@ from newsie.evaluation.scoring import (
     CASUALTY_ATTRIBUTES,
     MODES,
     TRIM_CHARS,
-    Accuracy,
     EvaluationResult,
-    Scores,
     error_analysis,
     evaluate,
     flat_metrics,
     match_spans,
-    precision_recall_f1,
     seqeval_f1,
     trimmed_bounds,
     trimmed_text,
@@ -32,6 +32,7 @@ __all__ = [
     "PRODUCES_NOTHING",
     "TRIM_CHARS",
     "Accuracy",
+    "DocumentScores",
     "EvaluationResult",
     "Scores",
     "error_analysis",

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from seqeval.metrics import classification_report
 
 from newsie.data import Document
+from newsie.evaluation.document import DocumentScores
 from newsie.evaluation.scoring import (
     MODES,
     Accuracy,
@@ -37,7 +38,30 @@ def format_report(result: EvaluationResult) -> str:
     for name, acc in result.casualty.items():
         lines.append(f"CASUALTY {name} accuracy on strict matches: "
                      f"{_format_accuracy(acc)} ({acc.correct}/{acc.total})")
-    return "\n".join(lines)
+    return "\n".join(lines + format_document_level(result.document))
+
+
+def format_document_level(scores: DocumentScores) -> list[str]:
+    """The document-level lines of the report; those a corpus gives nothing to score are left
+    out."""
+    lines = []
+    if scores.counts["both"].total:
+        lines.append("")
+        for key, acc in scores.counts.items():
+            mae = scores.mean_absolute_error(key) if key != "both" else None
+            lines.append(f"doc_counts {key:<8} exact: {_format_accuracy(acc)} "
+                         f"({acc.correct}/{acc.total})"
+                         + ("" if mae is None else f", mean absolute error {mae:.2f}"))
+    speaker = scores.speaker
+    if speaker.tp + speaker.fp + speaker.fn:
+        lines.append(f"SPEAKER per quote (through clusters): P {speaker.precision:.3f} "
+                     f"R {speaker.recall:.3f} F1 {speaker.f1:.3f} "
+                     f"({speaker.tp}/{speaker.support} quotes)")
+    bcubed = scores.bcubed()
+    if bcubed is not None:
+        lines.append(f"actor clusters B-cubed: P {bcubed[0]:.3f} R {bcubed[1]:.3f} "
+                     f"F1 {bcubed[2]:.3f} ({scores.bcubed_mentions} gold mentions)")
+    return lines
 
 
 def _format_accuracy(accuracy: Accuracy) -> str:
@@ -83,7 +107,8 @@ def format_comparison(
     results: Mapping[str, EvaluationResult], produces: Mapping[str, set[str] | frozenset[str]]
 ) -> str:
     """One markdown row per system: strict and relaxed F1 per span type, relation micro F1,
-    CASUALTY count accuracy; an em dash where the system cannot produce that output."""
+    CASUALTY count accuracy, and where the corpus annotates them, `doc_counts` exact accuracy
+    (killed, both); an em dash where the system cannot produce that output."""
     span_types = sorted({t for r in results.values() for t in r.span_types})
     relation_labels = sorted({t for r in results.values() for t in r.relation_labels})
     header = ["system"] + [f"{t} {m} F1" for t in span_types for m in MODES]
@@ -91,6 +116,10 @@ def format_comparison(
         header.append("relations F1")
     if "CASUALTY" in span_types:
         header.append("CASUALTY count acc")
+    # Document totals: the document layer's, or a system's naive sums of its casualty counts.
+    with_totals = any(r.document.counts["both"].total for r in results.values())
+    if with_totals:
+        header += ["doc_counts killed exact", "doc_counts both exact"]
     rows = []
     for name, result in results.items():
         can = produces[name]
@@ -101,6 +130,9 @@ def format_comparison(
                              f"{result.relation_micro('strict').f1:.3f}"))
         if "CASUALTY" in span_types:
             row.append(_cell("CASUALTY" in can, _format_accuracy(result.casualty["count"])))
+        if with_totals:
+            row += [_cell("CASUALTY" in can, _format_accuracy(result.document.counts[key]))
+                    for key in ("killed", "both")]
         rows.append(row)
     return _markdown_table(header, rows)
 

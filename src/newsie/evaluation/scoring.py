@@ -13,6 +13,8 @@ Numbers only: the text and markdown views of these scores are in `newsie.evaluat
 - Relations: a predicted relation matches a gold one when the labels agree and its head and tail
   are matched to the gold relation's head and tail by the span matching (one score per mode).
 - CASUALTY `count` and `status` accuracy are measured on the strictly matched CASUALTY pairs.
+- Document level (`newsie.evaluation.document`): `doc_counts` accuracy and mean absolute error,
+  SPEAKER per quote through actor clusters, B-cubed over actor clusters.
 - Only the types a gold document annotates (`annotated.spans` / `.relations`) are scored on it;
   predictions of other types are ignored there, so partial corpora do not count as negatives.
 
@@ -35,76 +37,13 @@ from scipy.optimize import linear_sum_assignment
 from seqeval.metrics import classification_report
 
 from newsie.data import Document, Relation, Span
+from newsie.evaluation.counts import Accuracy, Scores, micro
+from newsie.evaluation.document import DocumentScores, score_document_level
 from newsie.text.lexicon import QUOTATION_MARKS
 
 MODES = ("strict", "relaxed")
 TRIM_CHARS = frozenset(QUOTATION_MARKS + ".,;:")  # quotation marks, then punctuation
 CASUALTY_ATTRIBUTES = ("count", "status")
-
-
-# --- arithmetic -------------------------------------------------------------------------------
-
-
-def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    """Precision, recall and F1 from counts; 0.0 where a denominator is 0."""
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
-
-
-@dataclass
-class Scores:
-    """Counts of one span type or relation label, with the scores they give."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float:
-        return precision_recall_f1(self.tp, self.fp, self.fn)[0]
-
-    @property
-    def recall(self) -> float:
-        return precision_recall_f1(self.tp, self.fp, self.fn)[1]
-
-    @property
-    def f1(self) -> float:
-        return precision_recall_f1(self.tp, self.fp, self.fn)[2]
-
-    @property
-    def support(self) -> int:
-        """How many gold items there were."""
-        return self.tp + self.fn
-
-    def add(self, tp: int, fp: int, fn: int) -> None:
-        self.tp, self.fp, self.fn = self.tp + tp, self.fp + fp, self.fn + fn
-
-    def to_dict(self) -> dict[str, float | int]:
-        return {"precision": self.precision, "recall": self.recall, "f1": self.f1,
-                "tp": self.tp, "fp": self.fp, "fn": self.fn, "support": self.support}
-
-
-@dataclass
-class Accuracy:
-    correct: int = 0
-    total: int = 0
-
-    @property
-    def value(self) -> float | None:
-        """None when nothing was scored (no matched pair carried the attribute)."""
-        return self.correct / self.total if self.total else None
-
-    def to_dict(self) -> dict[str, float | int | None]:
-        return {"accuracy": self.value, "correct": self.correct, "total": self.total}
-
-
-def _micro(scores: Mapping[str, Scores]) -> Scores:
-    total = Scores()
-    for item in scores.values():
-        total.add(item.tp, item.fp, item.fn)
-    return total
 
 
 # --- span matching ----------------------------------------------------------------------------
@@ -252,13 +191,14 @@ class EvaluationResult:
 
     `spans[mode][type]` and `relations[mode][label]` hold the counts of every type or label that
     at least one gold document annotates; `casualty["count" | "status"]` the attribute accuracies
-    on strictly matched CASUALTY spans.
+    on strictly matched CASUALTY spans; `document` the document-level scores.
     """
 
     spans: dict[str, dict[str, Scores]] = field(default_factory=_empty_by_mode)
     relations: dict[str, dict[str, Scores]] = field(default_factory=_empty_by_mode)
     casualty: dict[str, Accuracy] = field(
         default_factory=lambda: {name: Accuracy() for name in CASUALTY_ATTRIBUTES})
+    document: DocumentScores = field(default_factory=DocumentScores)
     n_documents: int = 0
 
     @property
@@ -270,10 +210,10 @@ class EvaluationResult:
         return sorted(self.relations["strict"])
 
     def span_micro(self, mode: str = "strict") -> Scores:
-        return _micro(self.spans[mode])
+        return micro(self.spans[mode])
 
     def relation_micro(self, mode: str = "strict") -> Scores:
-        return _micro(self.relations[mode])
+        return micro(self.relations[mode])
 
     def to_dict(self) -> dict[str, Any]:
         def block(by_mode: dict[str, dict[str, Scores]], micro) -> dict[str, Any]:
@@ -285,6 +225,7 @@ class EvaluationResult:
             "spans": block(self.spans, self.span_micro),
             "relations": block(self.relations, self.relation_micro),
             "casualty": {name: acc.to_dict() for name, acc in self.casualty.items()},
+            "document": self.document.to_dict(),
         }
 
 
@@ -293,8 +234,11 @@ def evaluate(gold: Sequence[Document], predicted: Sequence[Document]) -> Evaluat
     result = EvaluationResult()
     for gold_doc, pred_doc in _aligned_pairs(gold, predicted):
         result.n_documents += 1
+        to_gold = {}
         for mode in MODES:
             alignments = _align_document(gold_doc, pred_doc, mode)
+            to_gold[mode] = {id(a.pred[j]): a.gold[i] for a in alignments.values()
+                             for i, j in a.pairs}
             for label, a in alignments.items():
                 result.spans[mode].setdefault(label, Scores()).add(
                     len(a.pairs), len(a.false_positives), len(a.missed))
@@ -302,6 +246,7 @@ def evaluate(gold: Sequence[Document], predicted: Sequence[Document]) -> Evaluat
                 result.relations[mode].setdefault(label, Scores()).add(*counts)
             if mode == "strict" and "CASUALTY" in alignments:
                 _score_casualty_attributes(alignments["CASUALTY"], result.casualty)
+        score_document_level(gold_doc, pred_doc, to_gold, result.document)
     return result
 
 

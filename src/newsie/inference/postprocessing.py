@@ -12,6 +12,8 @@
    score of the window where it lay most centrally counts (the first scored on a tie), a relation
    is kept from `relation_threshold` up, and at most one tail per head and relation when
    `one_tail_per_head` (the likeliest; on a tie, the pair scored first). In numpy, per pair.
+6. With `document_level`, the document layer (`newsie.document`) adds actor clusters, SPEAKERs
+   across the whole article, casualty events and `doc_counts`.
 
 A pure function of its arguments: no batching state, no model, no device.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newsie.data import Annotated, Document, Relation, Span
+from newsie.document import add_document_level
 from newsie.inference.outputs import DocumentOutputs
 from newsie.schema import LabelSchema
 from newsie.text.boundaries import SNAP_REGIONS, SNAP_REQUIRED, snap_span, trim_span
@@ -41,6 +44,7 @@ class PostprocessSettings:
     snap_boundaries: bool = True
     relation_threshold: float = 0.5
     one_tail_per_head: bool = True
+    document_level: bool = True
 
     @classmethod
     def from_config(cls, config) -> PostprocessSettings:
@@ -49,6 +53,7 @@ class PostprocessSettings:
             snap_boundaries=config.snap_boundaries,
             relation_threshold=config.relation_threshold,
             one_tail_per_head=config.one_tail_per_head,
+            document_level=config.document_level,
         )
 
 
@@ -90,12 +95,13 @@ def postprocess(
     """The Document that a model's outputs describe; see the module docstring for the steps."""
     span_key = _SpanKeys(outputs.text, outputs.offsets, schema, settings)
     spans = _spans(outputs, span_key, schema)
-    return Document(
+    document = Document(
         text=outputs.text,
         spans=sorted(spans.values(), key=lambda s: s.start),
         relations=_relations(outputs, span_key, spans, schema, settings),
         annotated=Annotated.full(schema),
     )
+    return add_document_level(document) if settings.document_level else document
 
 
 def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -> dict:

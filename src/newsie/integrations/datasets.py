@@ -1,11 +1,13 @@
 """newsie over a Hugging Face `datasets.Dataset`:
 
-    dataset = dataset.map(extract(extractor), batched=True)   # adds "spans" and "relations"
+    dataset = dataset.map(extract(extractor), batched=True)   # adds "spans", "relations", ...
     document = to_document(dataset[0])                       # the newsie Document of a row
 
 Each batch's texts go through `Extractor.pipe` together (windows of several texts share a
-forward pass; a long text is split into windows, never cut). Each row gets the Document's spans
-and relations in the corpus JSON form (`Document.to_dict()`), each column a JSON string.
+forward pass; a long text is split into windows, never cut). Each row gets the Document's spans,
+relations and document-level fields (`doc_counts`, `casualty_events`, `actors`) in the corpus
+JSON form (`Document.to_dict()`), each column a JSON string (`null` when the model's document
+layer is off).
 
 Why JSON strings, not Arrow structs: Arrow needs one type per column for the whole dataset, and
 `datasets` takes it from the first batch. A span's keys vary (`attrs` only on a CASUALTY, each
@@ -23,10 +25,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from newsie.data import Document
+from newsie.data import DOCUMENT_LEVEL_KEYS, Document
 from newsie.extractor import Extractor
 
-OUTPUT_FIELDS = ("spans", "relations")
+OUTPUT_FIELDS = ("spans", "relations", *DOCUMENT_LEVEL_KEYS)
 
 BatchFunction = Callable[..., dict[str, list[str]]]
 
@@ -37,8 +39,9 @@ def extract(
     prefix: str = "",
     batch_size: int | None = None,
 ) -> BatchFunction:
-    """A function for `Dataset.map(..., batched=True)` that adds the columns `{prefix}spans` and
-    `{prefix}relations` (JSON strings) predicted from `text_column`. `batch_size` is the
+    """A function for `Dataset.map(..., batched=True)` that adds the columns `{prefix}spans`,
+    `{prefix}relations`, `{prefix}doc_counts`, `{prefix}casualty_events` and `{prefix}actors`
+    (JSON strings) predicted from `text_column`. `batch_size` is the
     Extractor's windows per forward pass (its own by default), not `map`'s rows per batch.
 
     A column of those names already in the batch is an error (it may hold gold annotations):
@@ -59,7 +62,7 @@ def extract(
         for document in extractor.pipe(texts, batch_size=batch_size):
             data = document.to_dict()
             for field, name in columns.items():
-                out[name].append(json.dumps(data[field], ensure_ascii=False))
+                out[name].append(json.dumps(data.get(field), ensure_ascii=False))
         return out
 
     return extract_batch
@@ -89,7 +92,11 @@ def _texts(
 
 
 def to_document(row: Mapping[str, Any], text_column: str = "text", prefix: str = "") -> Document:
-    """The newsie Document of a row that `extract` mapped (its text, spans and relations)."""
+    """The newsie Document of a row that `extract` mapped (its text, spans, relations and
+    document-level fields)."""
     data = {"text": row[text_column]}
-    data.update({field: json.loads(row[f"{prefix}{field}"]) for field in OUTPUT_FIELDS})
+    for field in OUTPUT_FIELDS:
+        value = json.loads(row[f"{prefix}{field}"])
+        if value is not None:
+            data[field] = value
     return Document.from_dict(data)

@@ -10,7 +10,7 @@ Importing this module registers the factory; `pip install "newsie[spacy]"` also 
                              id and other fields of a corpus document; kept in `doc.user_data`,
                              so `DocBin(store_user_data=True)` keeps it
     doc._.newsie_relations   [(label, head Span, tail Span, score)]
-    doc._.newsie_totals      {"killed": n, "injured": n, "unknown": n}
+    doc._.newsie_totals      {"killed": n, "injured": n}: the document's doc_counts (over events)
     doc._.newsie_document    the newsie `Document` (its JSON form is the Extractor's exactly)
     span._.newsie_attrs      a CASUALTY's count, qualifier and status ({} for other types)
     span._.newsie_score      the span's score
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from newsie.data import Document
-from newsie.schema import CASUALTY_STATUSES
+from newsie.document import casualty_events, doc_counts
 
 try:
     from spacy.language import Language
@@ -160,13 +160,13 @@ def relations(doc: Doc) -> list[tuple[str, Span, Span, float | None]]:
 
 
 def casualty_totals(document: Document | None) -> dict[str, int]:
-    """The counts the document's CASUALTY spans state, summed by status. Spans without a count
-    add nothing, and victims reported twice are counted twice: newsie links no mentions."""
-    totals = dict.fromkeys(CASUALTY_STATUSES, 0)
-    for span in document.spans_of("CASUALTY") if document is not None else []:
-        if span.attrs.get("count") is not None:
-            totals[span.attrs.get("status", "unknown")] += span.attrs["count"]
-    return totals
+    """The document's `doc_counts`: killed and injured over its casualty events, so victims
+    reported twice are counted once (computed by `newsie.document` when the document has none)."""
+    if document is None:
+        return {"killed": 0, "injured": 0}
+    if document.doc_counts is not None:
+        return dict(document.doc_counts)
+    return doc_counts(casualty_events(document))
 
 
 def _span_entry(span: Span) -> dict[str, Any] | None:

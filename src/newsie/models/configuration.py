@@ -32,6 +32,7 @@ class NewsieConfig(PreTrainedConfig):
     one_tail_per_head: bool = True  # a quote has one speaker, a casualty one place and perpetrator
     trim_boundaries: bool = True  # apply the guidelines' boundary rules to predicted spans
     snap_boundaries: bool = True  # quotes to their marks, casualties to their count phrase
+    document_level: bool = True  # actor clusters, speakers across windows, events, doc_counts
     max_length: int = 256
     stride: int = 64
     initializer_range: float = 0.02

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsie.data import Annotated, Document, Relation, Span
+from newsie.document import mention_sums
 from newsie.rules.base import RELATION_LINKERS, SILVER_SPAN_TYPES, SPAN_FINDERS
 from newsie.rules.casualties import find_casualties
 from newsie.rules.names import find_actors, find_locations
@@ -71,9 +72,12 @@ class RuleExtractor:
         for label in ("ACTOR", "LOCATION"):
             spans[label] = [s for s in spans[label]
                             if not any(s.overlaps(c) for c in spans["CASUALTY"])]
-        return Document(
+        doc = Document(
             text=text, spans=[s for group in spans.values() for s in group],
             relations=_link(text, spans, RELATION_LINKERS), annotated=Annotated.full())
+        # The baseline's document totals are the naive ones: its casualty counts summed.
+        doc.doc_counts = mention_sums(doc)
+        return doc
 
     def pipe(self, texts: Iterable[str], batch_size: int | None = None) -> Iterator[Document]:
         """Documents for texts, lazily, in order; batch_size is accepted for interface parity."""

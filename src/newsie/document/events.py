@@ -1,0 +1,207 @@
+"""Casualty events: which CASUALTY mentions of a document count the same victims, and the
+document's totals (`docs/annotation-guidelines.md`, "Document level").
+
+All rules, no learning: each decision has a textual cue the guidelines name, and on the project's
+corpus the cues are exact where they fire (docs/evaluation.md has the measurements).
+
+- An *aggregate* joins no event: a background toll (a long-running cause near the mention: "the
+  war has claimed over 45,000 lives", "since the coup"; or 50 or more over a past year: "an
+  earthquake in 2023 killed more than 50,000 people"), or a toll summed over a period ("so far
+  this year", "since January") when the article reports another toll (else it is the story:
+  a health ministry's count of an outbreak).
+- A *subset* ("eight of them children", "Two of the victims", "among them three children",
+  "including two women") joins the event of the mention it is taken from: the nearest earlier
+  event of a compatible status that is at least as large.
+- A single victim *named* or *definite* ("Kemar Lewis", "the injured guard") after a group of
+  the same status is one of that group and joins its event.
+- A *repeat* (the same count and status again: "six people were killed ... the six victims")
+  joins the earlier event.
+- Anything else opens an event. An event's killed (injured) count is the largest count among its
+  mentions of that status (the most inclusive mention's); a `null` count adds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsie.data import COUNT_KEYS, CasualtyEvent, Document, Span
+from newsie.text.lexicon import alternation, phrases
+from newsie.text.sentences import sentence_window
+
+PERIOD_WORDS = phrases("year,years,decade,decades")
+MONTHS = phrases(
+    "january,february,march,april,may,june,july,august,september,october,november,december"
+)
+LONG_RUNNING = phrases(  # what a background toll is summed over: "the war has claimed ..."
+    "war,wars,conflict,civil war,uprising,insurgency,revolution,invasion,coup,crackdown,"
+    "seized power"
+)
+_PERIOD = alternation(PERIOD_WORDS)
+# A toll over a long-running cause, or over a past year, near the mention: a background toll.
+BACKGROUND_CUE = re.compile(
+    rf"\b(?:{alternation(LONG_RUNNING)})\b"
+    r"|\bfighting\b[^.]{0,60}\b(?:has|have) (?:killed|claimed)\b",
+    re.IGNORECASE,
+)
+PAST_YEAR_CUE = re.compile(r"\b(?:in|of|between) (?:19|20)[0-9]{2}\b", re.IGNORECASE)
+PAST_YEAR_MINIMUM = 50  # a past year's toll this large is a background figure, not the story's
+# A toll summed over a period ("so far this year", "since January"): the article's own story
+# when it has no other toll (a health ministry's count of an outbreak), else background.
+PERIOD_CUE = re.compile(
+    rf"\b(?:this|last|past|previous|the) (?:{_PERIOD})\b"
+    rf"|\b(?:in|over|during) the (?:past|last|first|previous) (?:\w+ )?(?:{_PERIOD}|months)\b"
+    rf"|\bsince (?:(?:early |late |mid-?)?(?:{alternation(MONTHS)})|(?:19|20)[0-9]{{2}}"
+    rf"|the (?:start|beginning|outbreak))\b"
+    r"|\bso far\b|\bto date\b",
+    re.IGNORECASE,
+)
+CUE_REACH = 80  # characters either side of a mention, in its sentence, that a cue may lie in
+# Inside the mention: "eight of them children", "Two of the victims", "Six of the injured".
+PARTITIVE = re.compile(
+    r"\bof (?:them|those|whom|these|the (?:victims|dead|deceased|injured|wounded|casualties"
+    r"|people|passengers|fatalities))\b",
+    re.IGNORECASE,
+)
+# Just before the mention, in its sentence: "six people, among them three children".
+SUBSET_LEAD = re.compile(
+    r"(?:\bamong them|\bincluding|\bof whom|\bof them|\bamong the (?:dead|victims|injured|wounded)"
+    r"(?: were)?)[\s,:]*(?:at least |about |some )?$",
+    re.IGNORECASE,
+)
+PARTITIVE_STATUS = {"dead": "killed", "deceased": "killed", "fatalities": "killed",
+                    "injured": "injured", "wounded": "injured"}
+SINGLE_VICTIM_OPENERS = frozenset("a an one another the".split())
+SUBSET_REACH = 400  # characters back to the mention "of them" is taken from ("of the dead": any)
+
+
+def casualty_events(doc: Document) -> list[CasualtyEvent]:
+    """The document's events, in order of their first mention, with PLACE and PERPETRATOR taken
+    from the relations of their mentions."""
+    events: list[CasualtyEvent] = []
+    for mention in story_mentions(doc):
+        home = (_subset_parent(doc.text, mention, events) or _one_of_them(mention, events)
+                or _repeated(mention, events))
+        if home is None:
+            events.append(CasualtyEvent(mentions=[mention]))
+        else:
+            home.mentions.append(mention)
+    for event in events:
+        _fill_counts(event)
+        event.place = _related(doc, event, "PLACE")
+        event.perpetrator = _related(doc, event, "PERPETRATOR")
+    return events
+
+
+def doc_counts(events: list[CasualtyEvent]) -> dict[str, int]:
+    """`{"killed": K, "injured": I}`, the sums over the events; zeros when there are none."""
+    return {key: sum(getattr(event, key) for event in events) for key in COUNT_KEYS}
+
+
+def story_mentions(doc: Document) -> list[Span]:
+    """The CASUALTY mentions in text order, aggregates left out."""
+    mentions = sorted(doc.spans_of("CASUALTY"), key=lambda s: s.start)
+    kinds = {id(m): toll_kind(doc.text, m) for m in mentions}
+    plain = [m for m in mentions if kinds[id(m)] == "plain"]
+    kept = []
+    for mention in mentions:
+        kind = kinds[id(mention)]
+        lo, hi = sentence_window(doc.text, mention.start, mention.end, max_chars=400)
+        other_tolls = any(not lo <= m.start < hi for m in plain)
+        if kind == "plain" or (kind == "period" and not other_tolls):
+            kept.append(mention)
+    return kept
+
+
+def toll_kind(text: str, mention: Span) -> str:
+    """"background" (a long-running cause or a large past year's toll), "period" (summed over
+    a period) or "plain", from cues within `CUE_REACH` characters in the mention's sentence."""
+    lo, hi = sentence_window(text, mention.start, mention.end, max_chars=CUE_REACH)
+    count = mention.attrs.get("count") or 0
+    if BACKGROUND_CUE.search(text, lo, hi) or (
+        count >= PAST_YEAR_MINIMUM and PAST_YEAR_CUE.search(text, lo, hi)
+    ):
+        return "background"
+    return "period" if PERIOD_CUE.search(text, lo, hi) else "plain"
+
+
+def mention_sums(doc: Document) -> dict[str, int]:
+    """The naive totals: the CASUALTY counts summed by status, repeats and subsets counted again
+    (what a reader gets without the document layer; the scorer's baseline)."""
+    sums = dict.fromkeys(COUNT_KEYS, 0)
+    for span in doc.spans_of("CASUALTY"):
+        status, count = span.attrs.get("status"), span.attrs.get("count")
+        if status in sums and count is not None:
+            sums[status] += count
+    return sums
+
+
+def _status(mention: Span) -> str:
+    return mention.attrs.get("status", "unknown")
+
+
+def _compatible(status: str, event: CasualtyEvent) -> bool:
+    statuses = {_status(m) for m in event.mentions} - {"unknown"}
+    return status == "unknown" or not statuses or status in statuses
+
+
+def _largest(event: CasualtyEvent) -> int | None:
+    counts = [m.attrs.get("count") for m in event.mentions]
+    return max((c for c in counts if c is not None), default=None)
+
+
+def _subset_parent(text: str, mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """The event a partitive mention is taken from, if the mention is one."""
+    partitive = PARTITIVE.search(mention.text)
+    lo, _ = sentence_window(text, mention.start, mention.end, max_chars=60)
+    if partitive is None and SUBSET_LEAD.search(text[lo : mention.start]) is None:
+        return None
+    status = _status(mention)
+    if partitive is not None:
+        status = PARTITIVE_STATUS.get(partitive.group().split()[-1].lower(), status)
+    count = mention.attrs.get("count")
+    definite = partitive is not None and " the " in partitive.group()
+    for event in reversed(events):
+        if not definite and mention.start - event.mentions[-1].end > SUBSET_REACH:
+            break
+        largest = _largest(event)
+        if _compatible(status, event) and (count is None or largest is None or largest >= count):
+            return event
+    return None
+
+
+def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """A single victim named ("Kemar Lewis") or definite ("the injured guard") after a group of
+    the same status is one of that group: the nearest earlier such event."""
+    first_word = mention.text.split()[0]
+    named = first_word[0].isupper() and first_word.lower() not in SINGLE_VICTIM_OPENERS
+    if mention.attrs.get("count") != 1 or not (named or first_word.lower() == "the"):
+        return None
+    status = _status(mention)
+    for event in reversed(events):
+        if _compatible(status, event) and (_largest(event) or 0) > 1:
+            return event
+    return None
+
+
+def _repeated(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """The earlier event that already counts exactly these victims: same count, same status."""
+    count = mention.attrs.get("count")
+    if count is None:
+        return None
+    for event in reversed(events):
+        if _largest(event) == count and _compatible(_status(mention), event):
+            return event
+    return None
+
+
+def _fill_counts(event: CasualtyEvent) -> None:
+    for key in COUNT_KEYS:
+        counts = [m.attrs.get("count") for m in event.mentions if _status(m) == key]
+        setattr(event, key, max((c for c in counts if c is not None), default=0))
+
+
+def _related(doc: Document, event: CasualtyEvent, label: str) -> Span | None:
+    """The tail of `label` from the event's most inclusive mention that has one."""
+    tails = {id(r.head): r.tail for r in doc.relations if r.label == label}
+    ranked = sorted(event.mentions, key=lambda m: -(m.attrs.get("count") or 0))
+    return next((tails[id(m)] for m in ranked if id(m) in tails), None)

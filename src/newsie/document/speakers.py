@@ -1,0 +1,169 @@
+"""Speakers across the article: a SPEAKER for every QUOTE the model left without one, wherever
+the article says who spoke (`docs/annotation-guidelines.md`, SPEAKER and "Document level").
+
+Rules over the whole text, so no encoder window limits them:
+
+1. *After the quote*: `"...," Warsame told reporters`, `"...," said the envoy`, `"...," he said`.
+2. *Before the quote*, in its sentence: the subject of a reporting verb (`Warsame said: "..."`,
+   `He added, "..."`, `The EU said the move "undermines local democracy"`).
+3. *Carried on*: a quote with no attribution of its own, in a paragraph that continues the last
+   speaker (an earlier quote's speaker, or the subject of "X said" in indirect speech), within
+   `CARRY_PARAGRAPHS` paragraphs.
+
+A pronoun subject resolves through its actor cluster to the closest earlier named or nominal
+mention, as the guidelines' SPEAKER rule asks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newsie.data import PRONOUN, ActorCluster, Document, Relation, Span
+from newsie.text.lexicon import QUOTATION_MARKS, REPORTING_VERBS, alternation
+from newsie.text.sentences import sentence_window
+
+_VERB = rf"(?:(?:has|have|had|also|later|then)\s+)*(?:{alternation(REPORTING_VERBS)})\b"
+# Up to four words of a role: "said caucus leader Lwazi Mabandla", `his lawyer, Jens Hartmann,`.
+_ROLE_WORDS = r"(?:(?:[\w'’-]+|Mrs?\.|Ms\.|Dr\.),?[^\S\n]+){0,4}"
+# Between a quote that ends a clause (`,"` `?"` `!"`) and its speaker, in one paragraph: marks,
+# maybe the verb first, maybe a role ("Turkish Foreign Minister Kemal Aydın said").
+VERB_FIRST = re.compile(rf"(?:[^\S\n]|[,{QUOTATION_MARKS}])*(?:{_VERB}\s+)?{_ROLE_WORDS}",
+                        re.IGNORECASE)
+# After a subject: the verb, maybe after an apposition ("Warsame, a regional commander, said",
+# "Sarah Mitchell of Western Australia Police said").
+VERB_AFTER = re.compile(rf"(?:,[^,.\n]{{1,60}},|,|\s+(?:of|from|at)\s+[^,.\n]{{1,50}}?)?\s+{_VERB}",
+                        re.IGNORECASE)
+POSSESSIVE = re.compile(r"['’]s?\b")
+# Verbs before their subject: `"...," said Warsame`, "according to police".
+INVERTED_VERB = re.compile(
+    rf"(?:[,!?][{QUOTATION_MARKS}]\s*(?:said|says|added|adds|asked|wrote|continued)"
+    rf"|\baccording to)\s+{_ROLE_WORDS}$",
+    re.IGNORECASE,
+)
+# A quotation's paragraph with no closing mark, the next paragraph opening the same quotation.
+RUNS_ON = re.compile(rf"[^\S\n]*\n\s*[{QUOTATION_MARKS}]*")
+REACH = 120  # characters either side of a quote that its attribution may lie in
+CARRY_PARAGRAPHS = 2
+
+
+def attach_speakers(doc: Document, clusters: list[ActorCluster]) -> list[Relation]:
+    """The SPEAKER relations added to `doc` (also appended to `doc.relations`)."""
+    subjects = _subjects(doc, clusters)
+    spoken = {id(r.head): r.tail for r in doc.relations if r.label == "SPEAKER"}
+    quotes = sorted(doc.spans_of("QUOTE"), key=lambda s: s.start)
+    tails = [spoken.get(id(q)) or _attributed(doc.text, q, subjects) for q in quotes]
+    for i in reversed(range(len(quotes) - 1)):  # a quotation's paragraph that runs on
+        if tails[i] is None and RUNS_ON.fullmatch(doc.text, quotes[i].end, quotes[i + 1].start):
+            tails[i] = tails[i + 1]
+    _carry_on(doc.text, quotes, tails, subjects)
+    added = []
+    for quote, tail in zip(quotes, tails, strict=True):
+        if tail is not None and id(quote) not in spoken:
+            added.append(Relation("SPEAKER", quote, tail))
+    doc.relations.extend(added)
+    return added
+
+
+def _carry_on(text: str, quotes: list[Span], tails: list[Span | None], subjects) -> None:
+    """A quote with no speaker yet takes the latest one: an earlier quote's speaker, or the
+    subject of a reporting verb in between, within `CARRY_PARAGRAPHS` paragraphs."""
+    last: tuple[int, Span] | None = None  # (position, speaker) of the latest attribution
+    for i, quote in enumerate(quotes):
+        for position, mention in subjects:
+            if position < quote.start and (last is None or last[0] < position) \
+                    and _speaks(text, mention):
+                last = (position, _actor(mention))
+        if tails[i] is None and last is not None \
+                and _paragraphs_between(text, last[0], quote) <= CARRY_PARAGRAPHS:
+            tails[i] = last[1]
+        if tails[i] is not None:
+            last = (sentence_window(text, quote.start, quote.end)[1], tails[i])
+
+
+def _subjects(doc: Document, clusters: list[ActorCluster]) -> list[tuple[int, Span]]:
+    """(position, speaker) for each mention that can be a subject or object of a reporting
+    verb: ACTOR spans, and pronouns resolved to their cluster's closest earlier mention."""
+    quotes = doc.spans_of("QUOTE")
+    found = [(span.start, span) for span in doc.spans_of("ACTOR")
+             if not any(q.start <= span.start and span.end <= q.end for q in quotes)]
+    for cluster in clusters:
+        for pronoun in cluster.mentions:
+            if pronoun.label == PRONOUN:
+                antecedent = _antecedent(cluster, pronoun)
+                if antecedent is not None:
+                    found.append((pronoun.start, _Resolved(pronoun, antecedent)))
+    return sorted(found, key=lambda item: item[0])
+
+
+class _Resolved:
+    """A pronoun mention standing for the ACTOR span it resolves to."""
+
+    def __init__(self, pronoun: Span, antecedent: Span) -> None:
+        self.start, self.end, self.antecedent = pronoun.start, pronoun.end, antecedent
+
+
+def _antecedent(cluster: ActorCluster, pronoun: Span) -> Span | None:
+    earlier = [m for m in cluster.actor_mentions() if m.end <= pronoun.start]
+    return earlier[-1] if earlier else None
+
+
+def _actor(mention) -> Span:
+    return mention.antecedent if isinstance(mention, _Resolved) else mention
+
+
+def _attributed(text: str, quote: Span, subjects) -> Span | None:
+    """The speaker named right after or right before the quote, in its sentence."""
+    return _named_after(text, quote, subjects) or _named_before(text, quote, subjects)
+
+
+def _named_after(text: str, quote: Span, subjects) -> Span | None:
+    """`"...," Warsame said`, `"...?" asked the envoy`, `"...," his lawyer, Jens Hartmann, said`."""
+    closing = text[quote.end : quote.end + 3].lstrip(QUOTATION_MARKS + " ")
+    if not (quote.text.rstrip()[-1:] in ",!?" or closing.startswith(",")):
+        return None
+    for _, mention in subjects:
+        if not quote.end <= mention.start <= quote.end + REACH:
+            continue
+        between = text[quote.end : mention.start]
+        if POSSESSIVE.match(text, mention.end) or not VERB_FIRST.fullmatch(between):
+            continue
+        if re.search(_VERB, between, re.IGNORECASE) or VERB_AFTER.match(text, mention.end):
+            return _actor(mention)
+    return None
+
+
+def _named_before(text: str, quote: Span, subjects) -> Span | None:
+    """The subject of the latest reporting verb before the quote in its sentence:
+    `Warsame said: "..."`, `The EU said the move "undermines local democracy"`."""
+    lo, _ = sentence_window(text, quote.start, quote.end, max_chars=REACH)
+    speaking = [(verb, m) for _, m in subjects if lo <= m.start and m.end <= quote.start
+                if (verb := _verb_at(text, m)) is not None and verb <= quote.start]
+    if not speaking:
+        return None
+    latest = max(verb for verb, _ in speaking)
+    # "Getachew Mersha, of the Ethiopian government, said": the first subject of that verb, the
+    # others sit in its apposition; but `A lawyer for Park, Lee Dong-min, said`: the name
+    subjects_of_verb = [m for verb, m in speaking if verb == latest]
+    chosen = subjects_of_verb[0]
+    for later in subjects_of_verb[1:]:
+        if text[chosen.end : later.start] == ", ":
+            chosen = later
+    return _actor(chosen)
+
+
+def _speaks(text: str, mention) -> bool:
+    """Whether the mention is the subject of a reporting verb ("Warsame said", "said Warsame")."""
+    return _verb_at(text, mention) is not None
+
+
+def _verb_at(text: str, mention) -> int | None:
+    """Where the reporting verb whose subject the mention is ends, if it is one's."""
+    after = VERB_AFTER.match(text, mention.end)
+    if after is not None:
+        return after.end()
+    before = INVERTED_VERB.search(text, max(0, mention.start - 80), mention.start)
+    return None if before is None else before.start()
+
+
+def _paragraphs_between(text: str, position: int, quote: Span) -> int:
+    return len(re.findall(r"\n\s*\n", text[position : quote.start]))

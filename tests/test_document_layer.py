@@ -1,0 +1,209 @@
+"""The document layer (`newsie.document`): casualty events and totals, actor clusters, speakers
+across the article; and the document-level scores (`newsie.evaluation.document`)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import make_document
+
+from newsie.data import PRONOUN, Document, Relation
+from newsie.document import (
+    actor_clusters,
+    add_document_level,
+    casualty_events,
+    doc_counts,
+    mention_sums,
+)
+from newsie.document.actors import names_match
+from newsie.evaluation import evaluate
+
+
+def killed(n: int, cid: str, words: str) -> str:
+    return f"[{words}]{{{cid}:CASUALTY count={n} qualifier=exact status=killed}}"
+
+
+def injured(n: int, cid: str, words: str) -> str:
+    return f"[{words}]{{{cid}:CASUALTY count={n} qualifier=exact status=injured}}"
+
+
+def event_texts(doc: Document) -> list[list[str]]:
+    return [[m.text for m in event.mentions] for event in casualty_events(doc)]
+
+
+# --- casualty events -----------------------------------------------------------------------------
+
+def test_a_subset_joins_its_event_and_is_not_added_twice():
+    doc = make_document(
+        f"Air raids on [Al-Safira]{{l1:LOCATION}} killed {killed(15, 'c1', '15 civilians')}, "
+        f"{killed(8, 'c2', 'eight of them children')}.", ["PLACE c1 l1"])
+    [event] = casualty_events(doc)
+    assert [m.text for m in event.mentions] == ["15 civilians", "eight of them children"]
+    assert (event.killed, event.injured, event.place.text) == (15, 0, "Al-Safira")
+    assert doc_counts([event]) == {"killed": 15, "injured": 0}
+    assert mention_sums(doc) == {"killed": 23, "injured": 0}  # what summing mentions says
+
+
+def test_a_repeated_count_is_one_event_and_different_statuses_are_two():
+    doc = make_document(
+        f"A gunman killed {killed(6, 'c1', 'six people')} and wounded "
+        f"{injured(6, 'c2', 'six others')}. Police named {killed(6, 'c3', 'the six victims')} "
+        "on Tuesday.", [])
+    assert event_texts(doc) == [["six people", "the six victims"], ["six others"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 6, "injured": 6}
+
+
+def test_partitives_of_the_injured_join_the_injured_event_however_far_back():
+    doc = make_document(
+        f"The blast killed {killed(11, 'c1', '11 workers')} and injured "
+        f"{injured(34, 'c2', '34 others')}. " + "The plant had passed inspections. " * 12
+        + f"{injured(6, 'c3', 'Six of the injured')} were in critical condition.", [])
+    assert event_texts(doc) == [["11 workers"], ["34 others", "Six of the injured"]]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The war has claimed {} since 2011.",
+    "Fighting in the region has killed {}.",
+    "Security forces have killed {} across the country since the coup.",
+])
+def test_a_background_toll_belongs_to_no_event(sentence):
+    toll = killed(45000, "c2", "over 45,000 lives")
+    doc = make_document(f"Shelling killed {killed(3, 'c1', 'three rebel fighters')}. "
+                        + sentence.format(toll), [])
+    assert event_texts(doc) == [["three rebel fighters"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 3, "injured": 0}
+
+
+def test_a_period_toll_is_the_story_alone_and_background_beside_another_toll():
+    alone = make_document(f"Dengue has killed {killed(94, 'c1', '94 people')} this year.", [])
+    assert doc_counts(casualty_events(alone)) == {"killed": 94, "injured": 0}
+    beside = make_document(
+        f"Gunmen killed {killed(2, 'c1', 'two teenagers')} on Friday. Police say "
+        f"{killed(127, 'c2', '127 people')} were killed in the city this year.", [])
+    assert doc_counts(casualty_events(beside)) == {"killed": 2, "injured": 0}
+
+
+def test_no_casualties_give_zero_totals_not_none():
+    doc = make_document("[Talks]{a1:ACTOR} resumed.", [])
+    assert add_document_level(doc).doc_counts == {"killed": 0, "injured": 0}
+    assert doc.to_dict()["doc_counts"] == {"killed": 0, "injured": 0}
+
+
+def test_a_null_count_adds_nothing():
+    doc = make_document("Raids killed [dozens of people]{c1:CASUALTY qualifier=approximately "
+                        "status=killed}.", [])
+    assert doc_counts(casualty_events(doc)) == {"killed": 0, "injured": 0}
+
+
+# --- actor clusters ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("short, full, same", [
+    ("Brahimi", "Lakhdar Brahimi", True),
+    ("al-Khatib", "Ahmed Moaz al-Khatib", True),
+    ("Herrera", "Lucía Herrera Campos", True),
+    ("SOHR", "Syrian Observatory for Human Rights", True),
+    ("Syrian Observatory", "Syrian Observatory for Human Rights", True),
+    ("Russia's", "Russia", True),
+    ("Lavrov", "Lakhdar Brahimi", False),
+    ("UN", "Syrian Observatory for Human Rights", False),
+])
+def test_named_mentions_match_by_string_rules(short, full, same):
+    assert names_match(short, full) is same and names_match(full, short) is same
+
+
+def test_clusters_hold_named_nominal_and_pronoun_mentions_with_the_longest_name():
+    doc = make_document(
+        "[Lakhdar Brahimi]{a1:ACTOR} met [Sergei Lavrov]{a2:ACTOR}. [Brahimi]{a3:ACTOR} said "
+        "talks would go on. Later [the envoy]{a4:ACTOR} left, and he said nothing. "
+        "[Rebels]{a5:ACTOR} fired. [rebels]{a6:ACTOR} retreated.", [])
+    clusters = {c.name: [(m.label, m.text) for m in c.mentions] for c in actor_clusters(doc)}
+    assert clusters["Lakhdar Brahimi"][:2] == [("ACTOR", "Lakhdar Brahimi"), ("ACTOR", "Brahimi")]
+    assert clusters["Sergei Lavrov"] == [("ACTOR", "Sergei Lavrov"), ("ACTOR", "the envoy"),
+                                        (PRONOUN, "he")]  # the closest earlier person
+    assert clusters["Rebels"] == [("ACTOR", "Rebels"), ("ACTOR", "rebels")]
+    assert sum(len(c.actor_mentions()) for c in actor_clusters(doc)) == 6  # each ACTOR once
+
+
+# --- speakers ------------------------------------------------------------------------------------
+
+def speakers(doc: Document) -> dict[str, str]:
+    add_document_level(doc)
+    return {r.head.text: r.tail.text for r in doc.relations if r.label == "SPEAKER"}
+
+
+def test_a_pronoun_speaker_resolves_to_its_clusters_closest_earlier_mention():
+    far = " The talks went on for hours." * 20  # far beyond one encoder window
+    doc = make_document(
+        f"[Ahmed Moaz al-Khatib]{{a1:ACTOR}} arrived in [Cairo]{{l1:LOCATION}}.{far} "
+        '"[We will not go to Moscow,]{q1:QUOTE}" he said.', [])
+    assert speakers(doc) == {"We will not go to Moscow,": "Ahmed Moaz al-Khatib"}
+
+
+def test_attributions_after_before_and_carried_to_the_next_paragraph():
+    doc = make_document(
+        '"[They came with two car bombs,]{q1:QUOTE}" said regional commander '
+        "[Abdirahman Warsame]{a1:ACTOR}.\n\n[The ministry]{a2:ACTOR} said: "
+        '"[The base held.]{q2:QUOTE}"\n\n"[We need help.]{q3:QUOTE}"', [])
+    assert speakers(doc) == {"They came with two car bombs,": "Abdirahman Warsame",
+                             "The base held.": "The ministry", "We need help.": "The ministry"}
+
+
+def test_a_quote_that_runs_on_takes_the_speaker_of_its_last_paragraph():
+    doc = make_document(
+        '[Herrera]{a1:ACTOR} walked on.\n\n"[The answer is simple.]{q1:QUOTE}\n\n'
+        '"[If I stop, nobody looks for him,]{q2:QUOTE}" [Mothers United]{a2:ACTOR} said.', [])
+    assert speakers(doc)["The answer is simple."] == "Mothers United"
+
+
+def test_the_models_speaker_is_kept_and_a_sentence_after_a_full_stop_is_not_an_attribution():
+    doc = make_document(
+        '[Ana Ruiz]{a1:ACTOR} spoke first. "[It was a betrayal.]{q1:QUOTE}" '
+        "[Luis Vega]{a2:ACTOR} said he would appeal.", [])
+    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0]))
+    assert speakers(doc) == {"It was a betrayal.": "Ana Ruiz"}
+    alone = make_document(
+        '[Ana Ruiz]{a1:ACTOR} left. "[It was a betrayal.]{q1:QUOTE}" [Luis Vega]{a2:ACTOR} '
+        "said he would appeal.", [])
+    assert speakers(alone) == {}
+
+
+# --- document-level scores -----------------------------------------------------------------------
+
+def v2_gold(doc: Document) -> Document:
+    """`doc` as a v2 gold document: its own events, totals and clusters."""
+    return Document.from_dict(add_document_level(Document.from_dict(doc.to_dict())).to_dict())
+
+
+def test_doc_counts_are_scored_exactly_and_by_absolute_error():
+    gold = v2_gold(make_document(
+        f"Raids killed {killed(15, 'c1', '15 civilians')}, {killed(8, 'c2', 'eight of them')}.",
+        []))
+    right = Document.from_dict(gold.to_dict())
+    naive = Document.from_dict({k: v for k, v in gold.to_dict().items()
+                                if k not in ("doc_counts", "casualty_events", "actors")})
+    scores = evaluate([gold, gold], [right, naive]).document
+    assert (scores.counts["killed"].correct, scores.counts["killed"].total) == (1, 2)
+    assert scores.counts["both"].correct == 1 and scores.counts["injured"].correct == 2
+    assert scores.mean_absolute_error("killed") == pytest.approx(8 / 2)  # naive: 23, not 15
+
+
+def test_a_speaker_in_the_gold_speakers_cluster_is_right_and_clusters_get_bcubed():
+    text = ('[Lakhdar Brahimi]{a1:ACTOR} arrived. [Brahimi]{a2:ACTOR} met [Lavrov]{a3:ACTOR}. '
+            '"[No deal,]{q1:QUOTE}" he said.')
+    gold = v2_gold(make_document(text, ["SPEAKER q1 a2"]))
+    other_mention = Document.from_dict(gold.to_dict())
+    quote, lakhdar_brahimi = other_mention.spans_of("QUOTE")[0], other_mention.spans[0]
+    other_mention.relations = [Relation("SPEAKER", quote, lakhdar_brahimi)]
+    wrong = make_document(text, ["SPEAKER q1 a3"])
+    scores = evaluate([gold, gold], [other_mention, wrong]).document
+    assert (scores.speaker.tp, scores.speaker.fp, scores.speaker.fn) == (1, 1, 1)
+    precision, recall, _ = scores.bcubed()
+    assert precision == 1.0 and recall < 1.0  # `wrong` has no clusters: all singletons
+
+
+def test_a_named_single_victim_after_a_group_is_one_of_the_group():
+    doc = make_document(
+        f"{killed(3, 'c1', 'Three men')} were shot dead. Police named them as "
+        f"{killed(1, 'c2', 'Kemar Lewis')} and {killed(1, 'c3', 'Delroy Whyte')}. Separately, "
+        f"{killed(1, 'c4', 'a man')} drowned.", [])
+    assert event_texts(doc) == [["Three men", "Kemar Lewis", "Delroy Whyte"], ["a man"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 4, "injured": 0}
