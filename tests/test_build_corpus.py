@@ -14,11 +14,18 @@ _spec = importlib.util.spec_from_file_location("build_corpus", REPO / "scripts" 
 build_corpus = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build_corpus)
 
-SOURCE = """\
+PARAGRAPH = (
+    "    [Gunmen]{a1:ACTOR} killed [six people]{c1:CASUALTY count=6 qualifier=exact status=killed}"
+    " in [Homs]{l1:LOCATION}. [Two of them]{c2:CASUALTY count=2 qualifier=exact status=killed}"
+    " were boys, said [Ali Saleh]{a2:ACTOR}. \"[We buried [the six]{c3:CASUALTY count=6"
+    " qualifier=exact status=killed},]{q1:QUOTE}\" he said. [Saleh]{a3:ACTOR} added that the"
+    " war had claimed [10,000 lives]{c4:CASUALTY count=10000 qualifier=at_least status=killed}."
+)
+SOURCE = f"""\
 - id: t-001
   topic: test
   text: |
-    [Gunmen]{a1:ACTOR} killed [six people]{c1:CASUALTY count=6 qualifier=exact status=killed} in [Homs]{l1:LOCATION}. [Two of them]{c2:CASUALTY count=2 qualifier=exact status=killed} were boys, said [Ali Saleh]{a2:ACTOR}. "[We buried [the six]{c3:CASUALTY count=6 qualifier=exact status=killed},]{q1:QUOTE}" he said. [Saleh]{a3:ACTOR} added that the war had claimed [10,000 lives]{c4:CASUALTY count=10000 qualifier=at_least status=killed}.
+{PARAGRAPH}
   relations:
     - PLACE c1 l1
     - PERPETRATOR c1 a1
@@ -28,7 +35,7 @@ SOURCE = """\
   aggregates: c4
   actors:
     - a2 a3 he>q1
-  doc_counts: {killed: 6, injured: 0}
+  doc_counts: {{killed: 6, injured: 0}}
 """
 
 
