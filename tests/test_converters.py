@@ -23,7 +23,7 @@ from newsie.converters.normalise import (
     resolve_overlaps,
     violation,
 )
-from newsie.data import CorpusError, Document
+from newsie.data import PRONOUN, CorpusError, Document
 from newsie.sources import CorpusSource
 from newsie.text.boundaries import normalise_boundaries
 
@@ -328,6 +328,12 @@ def test_gum_rebuilds_text_quotes_and_speakers(tmp_path):
         ("SPEAKER", "It is over ,", "Sergei Lavrov")]
     assert doc.annotated.spans == ("ACTOR", "LOCATION", "QUOTE")
     assert doc.annotated.relations == ("SPEAKER",)
+    # Lavrov's chain is one cluster; the pronoun that spoke the second quote joins it.
+    [cluster] = doc.actors
+    assert cluster.name == "Sergei Lavrov"
+    assert [(m.label, m.text) for m in cluster.mentions] == [("ACTOR", "Sergei Lavrov"),
+                                                            (PRONOUN, "he")]
+    assert doc.text[cluster.mentions[1].start:].startswith("he said")
     assert doc.meta == {"source": "gum", "genre": "news", "title": "Tiny talks"}
     assert result.report.skipped["ACTOR: pronoun"] == 3
     assert result.report.skipped["gum abstract mention: no newsie type"] == 1

@@ -17,6 +17,8 @@ starts or ends a paragraph, heading or list item.
   person/organization mention). A pronoun is replaced by the closest earlier mention of its
   coreference chain that is an ACTOR span. The second part of a quote split by its attribution
   ("...," she said, "...") takes the first part's speaker.
+- actors: the ACTOR spans of one coreference chain form one cluster (named after its longest
+  mention); a pronoun that the attribution names as a quote's speaker joins its chain's cluster.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from pathlib import Path
 from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.labels import annotated_for
 from newsie.converters.normalise import Candidate, apply_guidelines
-from newsie.data import CorpusError, Document, Relation, Span
-from newsie.text.lexicon import QUOTATION_MARKS
+from newsie.data import PRONOUN, ActorCluster, CorpusError, Document, Relation, Span
+from newsie.text.lexicon import PRONOUNS, QUOTATION_MARKS
 
 GUM_LABELS = {"person": "ACTOR", "organization": "ACTOR", "place": "LOCATION"}
 # Coreference link types that join mentions of one referent (bridging and predication do not).
@@ -162,11 +164,13 @@ def _convert_document(
     spans = [Span(c.label, c.start, c.end, text[c.start:c.end]) for c in kept]
     span_of_mention = {ref: span for c, span in zip(kept, spans, strict=True) for ref in c.refs}
 
+    pronoun_speakers: list[_Mention] = []
     quotes, relations = _quotes_and_speakers(
-        xml, tsv, attributions, text, span_of_mention, label_map, report)
+        xml, tsv, attributions, text, span_of_mention, label_map, report, pronoun_speakers)
     return Document(
         text=text, spans=sorted(spans + quotes, key=lambda s: (s.start, -s.end, s.label)),
         relations=relations, id=xml_path.stem,
+        actors=_actor_clusters(tsv, span_of_mention, pronoun_speakers, text),
         annotated=annotated_for({**label_map, "quote": "QUOTE", "attribution": "SPEAKER"}),
         meta={"source": "gum", "genre": xml.attributes.get("type"),
               "title": xml.attributes.get("title")},
@@ -363,6 +367,7 @@ def _rebuild_text(tokens: list[_Token], breaks: set[int], path: Path) -> str:
 def _quotes_and_speakers(
     xml: _Xml, tsv: _Tsv, attributions: list[_Attribution], text: str,
     span_of_mention: dict[str, Span], label_map: dict[str, str], report: ConversionReport,
+    pronoun_speakers: list[_Mention],
 ) -> tuple[list[Span], list[Relation]]:
     tokens = tsv.tokens
     lookup = _Lookup.build(xml, tsv, attributions)
@@ -377,7 +382,7 @@ def _quotes_and_speakers(
             attribution = _attribution_of(range(first, end), whole, attributions, lookup)
             if attribution is not None:
                 speaker = _speaker(attribution, whole, lookup, xml.deprels, actor_kinds,
-                                   span_of_mention, report)
+                                   span_of_mention, report, pronoun_speakers)
             elif previous and _only_attribution_between(previous[0], first, previous[1],
                                                          xml.forms):
                 attribution, speaker = previous[1], previous[2]
@@ -461,8 +466,10 @@ def _only_attribution_between(
 def _speaker(
     attribution: _Attribution, whole: range, lookup: _Lookup, deprels: list[str],
     actor_kinds: set[str], span_of_mention: dict[str, Span], report: ConversionReport,
+    pronoun_speakers: list[_Mention],
 ) -> Span | None:
-    """The ACTOR span the attribution's source clause names as speaker, if any."""
+    """The ACTOR span the attribution's source clause names as speaker, if any; a pronoun
+    speaker resolved through its chain is added to `pronoun_speakers`."""
     source = attribution.source
     in_source = lookup.mentions[bisect_left(lookup.firsts, source.start):
                                 bisect_left(lookup.firsts, source.stop)]
@@ -483,6 +490,7 @@ def _speaker(
     for k in range(bisect_left(chain, chosen.first, key=lambda m: m.first) - 1, -1, -1):
         if chain[k].id in span_of_mention:
             report.adjust("SPEAKER: resolved through coreference to an earlier mention")
+            pronoun_speakers.append(chosen)
             return span_of_mention[chain[k].id]
     report.skip("SPEAKER: no named or nominal ACTOR mention of the speaker")
     return None
@@ -490,3 +498,29 @@ def _speaker(
 
 def _overlap(a: range, b: range) -> bool:
     return a.start < b.stop and b.start < a.stop
+
+
+def _actor_clusters(
+    tsv: _Tsv, span_of_mention: dict[str, Span], pronoun_speakers: list[_Mention], text: str
+) -> list[ActorCluster]:
+    """One cluster per coreference chain that holds ACTOR spans, with its pronoun speakers."""
+    # A span kept from several mentions joins the chain of the first (each span in one cluster).
+    chain_of_span: dict[int, tuple[str, Span]] = {}
+    for mention_id, span in span_of_mention.items():
+        chain_of_span.setdefault(id(span), (tsv.mentions[mention_id].chain, span))
+    by_chain: dict[str, list[Span]] = {}
+    for chain, span in chain_of_span.values():
+        if span.label == "ACTOR":
+            by_chain.setdefault(chain, []).append(span)
+    pronouns: dict[str, list[Span]] = {}
+    for mention in pronoun_speakers:
+        start, end = tsv.tokens[mention.first].start, tsv.tokens[mention.last].end
+        word = text[start:end]
+        if word.lower() in PRONOUNS and by_chain.get(mention.chain):
+            pronouns.setdefault(mention.chain, []).append(Span(PRONOUN, start, end, word))
+    clusters = []
+    for chain, spans in by_chain.items():
+        mentions = sorted({(m.start, m.end): m for m in spans + pronouns.get(chain, [])}.values(),
+                          key=lambda m: m.start)
+        clusters.append(ActorCluster(max((s.text for s in spans), key=len), mentions))
+    return sorted(clusters, key=lambda c: c.mentions[0].start)
