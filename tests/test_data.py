@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from newsie.corpus import iter_jsonl, read_corpora, read_jsonl, write_jsonl
-from newsie.data import Annotated, CorpusError, Document, Relation, Span
+from newsie.data import (
+    PRONOUN,
+    ActorCluster,
+    Annotated,
+    CasualtyEvent,
+    CorpusError,
+    Document,
+    Relation,
+    Span,
+)
 from newsie.schema import DEFAULT_SCHEMA
 
 TEXT = '"We will not go to Lagos," Amina Bello said after 3 people died in Abuja.'
@@ -227,3 +236,146 @@ def test_a_span_inside_a_longer_same_type_span_is_an_overlap():
 def test_corpus_error_without_location_is_just_the_message():
     assert str(CorpusError("bad")) == "bad"
     assert str(CorpusError("bad", field="spans")) == "spans: bad"
+
+
+# --- schema v2: doc_counts, casualty_events, actors ------------------------------------------
+
+V2_TEXT = ('Amina Bello said 3 people died in Abuja, two of them children. "We will not go," '
+           "she said. Bello left. The war has claimed 500 lives.")
+
+
+def v2_dict(**changes) -> dict:
+    def span(label, fragment, span_id, nth=0, **extra):
+        start = -1
+        for _ in range(nth + 1):
+            start = V2_TEXT.index(fragment, start + 1)
+        return {"id": span_id, "label": label, "start": start, "end": start + len(fragment),
+                **extra}
+
+    she = V2_TEXT.index("she")
+    data = {
+        "id": "v2", "text": V2_TEXT,
+        "spans": [
+            span("ACTOR", "Amina Bello", "a1"), span("ACTOR", "Bello", "a2", nth=1),
+            span("CASUALTY", "3 people", "c1", attrs={"count": 3, "status": "killed"}),
+            span("CASUALTY", "two of them children", "c2", attrs={"count": 2, "status": "killed"}),
+            span("CASUALTY", "500 lives", "c3", attrs={"count": 500, "status": "killed"}),
+            span("LOCATION", "Abuja", "l1"), span("QUOTE", "We will not go,", "q1"),
+        ],
+        "relations": [{"label": "SPEAKER", "head": "q1", "tail": "a1"}],
+        "doc_counts": {"killed": 3, "injured": 0},
+        "casualty_events": [{"mentions": ["c1", "c2"], "killed": 3, "injured": 0,
+                             "place": "l1", "perpetrator": None}],
+        "actors": [{"name": "Amina Bello",
+                    "mentions": ["a1", {"start": she, "end": she + 3}, "a2"]}],
+    }
+    data.update(changes)
+    return data
+
+
+def test_v2_fields_are_read_as_spans_of_the_document():
+    doc = Document.from_dict(v2_dict())
+    by_text = {s.text: s for s in doc.spans}
+    [event] = doc.casualty_events
+    assert event.mentions[0] is by_text["3 people"] and event.place is by_text["Abuja"]
+    assert (event.killed, event.injured, event.perpetrator) == (3, 0, None)
+    assert doc.doc_counts == {"killed": 3, "injured": 0}
+    [cluster] = doc.actors
+    assert cluster.name == "Amina Bello"
+    assert [(m.label, m.text) for m in cluster.mentions] == [
+        ("ACTOR", "Amina Bello"), (PRONOUN, "she"), ("ACTOR", "Bello")]  # in text order
+    assert [m.text for m in cluster.actor_mentions()] == ["Amina Bello", "Bello"]
+    assert "doc_counts" not in doc.meta and "actors" not in doc.meta
+
+
+def test_v2_fields_round_trip_and_pronouns_are_written_by_offsets():
+    once = Document.from_dict(v2_dict()).to_dict()
+    assert Document.from_dict(once).to_dict() == once
+    assert once["casualty_events"] == v2_dict()["casualty_events"]
+    she = V2_TEXT.index("she")
+    assert once["actors"][0]["mentions"] == ["a1", {"start": she, "end": she + 3, "text": "she"},
+                                             "a2"]
+
+
+def test_a_document_without_v2_fields_writes_none_and_has_no_counts():
+    data = v2_dict()
+    for key in ("doc_counts", "casualty_events", "actors"):
+        del data[key]
+    doc = Document.from_dict(data)
+    assert doc.doc_counts is None and doc.casualty_events == [] and doc.actors == []
+    assert not {"doc_counts", "casualty_events", "actors"} & set(doc.to_dict())
+
+
+def test_zero_counts_are_annotated_and_written_with_their_empty_lists():
+    doc = Document.from_dict(v2_dict(casualty_events=[], actors=[],
+                                     doc_counts={"killed": 0, "injured": 0}))
+    out = doc.to_dict()
+    assert out["doc_counts"] == {"killed": 0, "injured": 0}
+    assert out["casualty_events"] == [] and out["actors"] == []
+
+
+def test_events_and_clusters_built_in_python_serialise_by_span_id():
+    text = "Rebels killed 4 people. They fled."
+    rebels = Span("ACTOR", 0, 6, "Rebels")
+    victims = Span("CASUALTY", 14, 22, "4 people", attrs={"count": 4, "status": "killed"})
+    doc = Document(text=text, spans=[rebels, victims], doc_counts={"killed": 4, "injured": 0},
+                   casualty_events=[CasualtyEvent([victims], killed=4, perpetrator=rebels)],
+                   actors=[ActorCluster("Rebels", [rebels, Span(PRONOUN, 24, 28, "They")])])
+    out = doc.to_dict()
+    assert out["casualty_events"] == [{"mentions": ["s1"], "killed": 4, "injured": 0,
+                                       "place": None, "perpetrator": "s0"}]
+    assert Document.from_dict(out).actors[0].mentions[1].text == "They"
+
+
+def _event_changed(**fields) -> dict:
+    data = v2_dict()
+    data["casualty_events"][0].update(fields)
+    return data
+
+
+def _actor_mentions(*mentions) -> dict:
+    return v2_dict(actors=[{"name": "Amina Bello", "mentions": list(mentions)}])
+
+
+INVALID_V2 = {
+    "killed disagrees with events": (v2_dict(doc_counts={"killed": 5, "injured": 0}),
+                                     "doc_counts.killed", "is 5 but .* sum to 3"),
+    "injured disagrees with events": (v2_dict(doc_counts={"killed": 3, "injured": 2}),
+                                      "doc_counts.injured", "is 2 but .* sum to 0"),
+    "doc_counts missing a key": (v2_dict(doc_counts={"killed": 3}), "doc_counts", "exactly"),
+    "negative count": (v2_dict(doc_counts={"killed": -1, "injured": 0}, casualty_events=[]),
+                       "doc_counts.killed", "non-negative"),
+    "event names a missing span": (_event_changed(mentions=["c1", "c9"]),
+                                   "casualty_events[0].mentions[1]", "does not have"),
+    "event mention not a CASUALTY": (_event_changed(mentions=["a1"]),
+                                     "casualty_events[0].mentions[0]", "needs a CASUALTY"),
+    "event place not a LOCATION": (_event_changed(place="a1"), "casualty_events[0].place",
+                                   "needs a LOCATION"),
+    "event perpetrator missing": (_event_changed(perpetrator="a9"),
+                                  "casualty_events[0].perpetrator", "does not have"),
+    "event without mentions": (_event_changed(mentions=[]), "casualty_events[0].mentions",
+                               "non-empty"),
+    "mention in two events": (v2_dict(casualty_events=[
+        {"mentions": ["c1"], "killed": 3}, {"mentions": ["c1"], "killed": 0}]),
+        "casualty_events[1].mentions[0]", "already in casualty_events\\[0\\]"),
+    "actor id missing": (_actor_mentions("a1", "a2", "a7"), "actors[0].mentions[2]",
+                         "does not have"),
+    "actor id not an ACTOR": (_actor_mentions("a1", "a2", "l1"), "actors[0].mentions[2]",
+                              "needs a ACTOR"),
+    "pronoun past the end": (_actor_mentions("a1", "a2", {"start": 5, "end": len(V2_TEXT) + 2}),
+                             "actors[0].mentions[2]", "outside the text"),
+    "pronoun offsets not integers": (_actor_mentions("a1", "a2", {"start": "5", "end": 8}),
+                                     "actors[0].mentions[2].start", "integer"),
+    "not a pronoun": (_actor_mentions("a1", "a2", {"start": 0, "end": 5}),
+                      "actors[0].mentions[2]", "is not a pronoun"),
+    "actor left out": (_actor_mentions("a1"), "actors", "'a2' .* is in no cluster"),
+    "name not a mention": (v2_dict(actors=[{"name": "Ms Bello", "mentions": ["a1", "a2"]}]),
+                           "actors[0].name", "not the text"),
+}
+
+
+@pytest.mark.parametrize("data, field, message", INVALID_V2.values(), ids=INVALID_V2.keys())
+def test_invalid_v2_fields_are_refused_with_file_line_and_field(data, field, message):
+    with pytest.raises(CorpusError, match=message) as caught:
+        Document.from_dict(data, source="v2.jsonl", line=4)
+    assert (caught.value.source, caught.value.line, caught.value.field) == ("v2.jsonl", 4, field)

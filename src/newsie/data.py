@@ -5,9 +5,16 @@ The JSON form of a `Document` is one line of a corpus file and also what the Ext
     {"id": "doc-1", "text": "...",
      "spans": [{"id": "s0", "label": "ACTOR", "start": 0, "end": 6, "text": "Rebels"}],
      "relations": [{"label": "SPEAKER", "head": "s3", "tail": "s0"}],
-     "annotated": {"spans": ["ACTOR", ...], "relations": ["SPEAKER", ...]}}
+     "annotated": {"spans": ["ACTOR", ...], "relations": ["SPEAKER", ...]},
+     "doc_counts": {"killed": 3, "injured": 0},
+     "casualty_events": [{"mentions": ["c1"], "killed": 3, "injured": 0,
+                          "place": "l2", "perpetrator": null}],
+     "actors": [{"name": "Amina Bello", "mentions": ["a1", {"start": 40, "end": 43}]}]}
 
-Offsets are Python `str` indices into `text`, `end` exclusive.
+Offsets are Python `str` indices into `text`, `end` exclusive. The three document-level fields
+(schema v2, `docs/annotation-guidelines.md`, "Document level") are optional in a corpus: a
+document without `doc_counts` does not annotate its totals. An actor cluster's mention is an
+ACTOR span id, or a pronoun given by its offsets (pronouns are never ACTOR spans).
 """
 
 from __future__ import annotations
@@ -16,7 +23,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES, DEFAULT_SCHEMA, LabelSchema
+from newsie.text.lexicon import PRONOUNS
 from newsie.text.overlaps import REFUSE, OverlapError, resolve_overlaps
+
+# The label of a pronoun mention in an actor cluster: a Span that is not one of the document's
+# spans (the schema has no pronoun type; pronouns are never ACTOR spans).
+PRONOUN = "PRONOUN"
+COUNT_KEYS = ("killed", "injured")
+DOCUMENT_LEVEL_KEYS = ("doc_counts", "casualty_events", "actors")
 
 
 class CorpusError(ValueError):
@@ -69,6 +83,30 @@ class Relation:
 
 
 @dataclass
+class CasualtyEvent:
+    """CASUALTY mentions of the same victims; killed and injured are the most inclusive
+    mention's. `place` (LOCATION) and `perpetrator` (ACTOR) come from the relations, if any."""
+
+    mentions: list[Span]
+    killed: int = 0
+    injured: int = 0
+    place: Span | None = None
+    perpetrator: Span | None = None
+
+
+@dataclass
+class ActorCluster:
+    """Mentions of one actor in text order: ACTOR spans, and pronoun Spans (label `PRONOUN`)
+    that are not among the document's spans. `name` is the longest named mention's text."""
+
+    name: str
+    mentions: list[Span]
+
+    def actor_mentions(self) -> list[Span]:
+        return [m for m in self.mentions if m.label != PRONOUN]
+
+
+@dataclass
 class Annotated:
     """Which span and relation types a document annotates; absent types are unknown, not empty."""
 
@@ -88,6 +126,13 @@ class Document:
     id: str | None = None
     annotated: Annotated = field(default_factory=Annotated.full)
     meta: dict[str, Any] = field(default_factory=dict)
+    doc_counts: dict[str, int] | None = None
+    casualty_events: list[CasualtyEvent] = field(default_factory=list)
+    actors: list[ActorCluster] = field(default_factory=list)
+
+    def has_document_level(self) -> bool:
+        """Whether the document carries any document-level record (written to JSON only then)."""
+        return self.doc_counts is not None or bool(self.casualty_events) or bool(self.actors)
 
     def spans_of(self, label: str) -> list[Span]:
         return [s for s in self.spans if s.label == label]
@@ -144,6 +189,8 @@ class Document:
                 "relations": list(self.annotated.relations),
             },
         )
+        if self.has_document_level():
+            out.update(_document_level_dict(self, ids))
         for key, value in self.meta.items():
             out.setdefault(key, value)
         return out
@@ -200,7 +247,10 @@ class Document:
             raise fail("must be a list", "relations")
         for i, raw in enumerate(raw_relations):
             relations.append(_read_relation(raw, i, by_id, schema, fail))
-        known = {"id", "text", "spans", "relations", "annotated"}
+        events = _read_events(data.get("casualty_events", []), by_id, fail)
+        doc_counts = _read_doc_counts(data.get("doc_counts"), events, fail)
+        actors = _read_actors(data.get("actors", []), by_id, text, fail)
+        known = {"id", "text", "spans", "relations", "annotated", *DOCUMENT_LEVEL_KEYS}
         doc_id = data.get("id")
         return cls(
             text=text,
@@ -209,7 +259,36 @@ class Document:
             id=None if doc_id is None else str(doc_id),
             annotated=annotated,
             meta={k: v for k, v in data.items() if k not in known},
+            doc_counts=doc_counts,
+            casualty_events=events,
+            actors=actors,
         )
+
+
+def _document_level_dict(doc: Document, ids: dict[int, str]) -> dict[str, Any]:
+    """The v2 fields of `to_dict`; spans are named by their ids in `ids` (by object identity)."""
+
+    def ref(span: Span | None) -> str | None:
+        return None if span is None else ids[id(span)]
+
+    def mention(span: Span) -> str | dict[str, Any]:
+        if span.label == PRONOUN:
+            return {"start": span.start, "end": span.end, "text": span.text}
+        return ids[id(span)]
+
+    return {
+        "doc_counts": None if doc.doc_counts is None else dict(doc.doc_counts),
+        "casualty_events": [
+            {"mentions": [ids[id(m)] for m in event.mentions], "killed": event.killed,
+             "injured": event.injured, "place": ref(event.place),
+             "perpetrator": ref(event.perpetrator)}
+            for event in doc.casualty_events
+        ],
+        "actors": [
+            {"name": cluster.name, "mentions": [mention(m) for m in cluster.mentions]}
+            for cluster in doc.actors
+        ],
+    }
 
 
 def _read_annotated(raw: Any, schema: LabelSchema, fail) -> Annotated:
@@ -349,3 +428,132 @@ def _check_encodable(text: str, fail) -> None:
         raise fail(f"holds a lone surrogate U+{ord(text[err.start]):04X} at index {err.start}, "
                    "which is not a character: fix the program that wrote this file",
                    "text") from None
+
+
+def _count(value: Any, where: str, fail) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise fail(f"must be a non-negative integer, got {value!r}", where)
+    return value
+
+
+def _span_ref(ref: Any, label: str, by_id: dict[str, Span], where: str, fail) -> Span:
+    span = by_id.get(str(ref)) if isinstance(ref, str | int) else None
+    if span is None:
+        raise fail(f"refers to span id {ref!r}, which the document does not have", where)
+    if span.label != label:
+        raise fail(f"needs a {label} span, got {span.label} {span.text!r}", where)
+    return span
+
+
+def _read_events(raw: Any, by_id: dict[str, Span], fail) -> list[CasualtyEvent]:
+    if not isinstance(raw, list):
+        raise fail("must be a list", "casualty_events")
+    events, owner = [], {}
+    for i, item in enumerate(raw):
+        where = f"casualty_events[{i}]"
+        if not isinstance(item, dict):
+            raise fail("must be an object", where)
+        refs = item.get("mentions")
+        if not isinstance(refs, list) or not refs:
+            raise fail("must be a non-empty list of CASUALTY span ids", f"{where}.mentions")
+        mentions = []
+        for j, ref in enumerate(refs):
+            span = _span_ref(ref, "CASUALTY", by_id, f"{where}.mentions[{j}]", fail)
+            if id(span) in owner:
+                raise fail(f"CASUALTY {ref!r} is already in casualty_events[{owner[id(span)]}]; "
+                           "a mention belongs to one event at most", f"{where}.mentions[{j}]")
+            owner[id(span)] = i
+            mentions.append(span)
+        place, perpetrator = (
+            None if item.get(key) is None
+            else _span_ref(item[key], label, by_id, f"{where}.{key}", fail)
+            for key, label in (("place", "LOCATION"), ("perpetrator", "ACTOR"))
+        )
+        killed, injured = (_count(item.get(k, 0), f"{where}.{k}", fail) for k in COUNT_KEYS)
+        events.append(CasualtyEvent(mentions, killed, injured, place, perpetrator))
+    return events
+
+
+def _read_doc_counts(raw: Any, events: list[CasualtyEvent], fail) -> dict[str, int] | None:
+    """`doc_counts`, checked against the events' sums when the document lists events."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != set(COUNT_KEYS):
+        raise fail(f"must be an object with exactly {list(COUNT_KEYS)}, got {raw!r}", "doc_counts")
+    counts = {key: _count(raw[key], f"doc_counts.{key}", fail) for key in COUNT_KEYS}
+    if events:
+        for key in COUNT_KEYS:
+            total = sum(getattr(event, key) for event in events)
+            if counts[key] != total:
+                raise fail(f"{key} is {counts[key]} but the document's casualty_events sum to "
+                           f"{total}", f"doc_counts.{key}")
+    return counts
+
+
+def _read_actors(raw: Any, by_id: dict[str, Span], text: str, fail) -> list[ActorCluster]:
+    if not isinstance(raw, list):
+        raise fail("must be a list", "actors")
+    clusters, owner = [], {}
+    for i, item in enumerate(raw):
+        where = f"actors[{i}]"
+        if not isinstance(item, dict):
+            raise fail("must be an object", where)
+        refs = item.get("mentions")
+        if not isinstance(refs, list) or not refs:
+            raise fail("must be a non-empty list of ACTOR ids and pronouns", f"{where}.mentions")
+        mentions = []
+        for j, ref in enumerate(refs):
+            at = f"{where}.mentions[{j}]"
+            if isinstance(ref, dict):
+                mentions.append(_read_pronoun(ref, text, at, fail))
+                continue
+            span = _span_ref(ref, "ACTOR", by_id, at, fail)
+            if id(span) in owner:
+                raise fail(f"ACTOR {ref!r} is already in actors[{owner[id(span)]}]; a mention "
+                           "belongs to one cluster", at)
+            owner[id(span)] = i
+            mentions.append(span)
+        clusters.append(ActorCluster(_read_cluster_name(item, mentions, where, fail),
+                                     sorted(mentions, key=lambda m: (m.start, m.end))))
+    _check_every_actor_clustered(clusters, by_id, owner, fail)
+    return clusters
+
+
+def _read_pronoun(raw: dict, text: str, where: str, fail) -> Span:
+    start, end = raw.get("start"), raw.get("end")
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise fail(f"must be an integer, got {value!r}", f"{where}.{name}")
+    if not 0 <= start < end <= len(text):
+        raise fail(f"pronoun offsets {start}:{end} lie outside the text (length {len(text)}) "
+                   "or are empty", where)
+    word = text[start:end]
+    if raw.get("text", word) != word:
+        raise fail(f"{raw['text']!r} disagrees with text[{start}:{end}] = {word!r}",
+                   f"{where}.text")
+    if word.lower() not in PRONOUNS:
+        raise fail(f"text[{start}:{end}] = {word!r} is not a pronoun; name other mentions by "
+                   "their ACTOR span id", where)
+    return Span(PRONOUN, start, end, word)
+
+
+def _read_cluster_name(item: dict, mentions: list[Span], where: str, fail) -> str:
+    named = [m.text for m in mentions if m.label != PRONOUN]
+    if not named:
+        raise fail("a cluster needs at least one ACTOR mention", f"{where}.mentions")
+    name = item.get("name", max(named, key=len))
+    if name not in named:
+        raise fail(f"{name!r} is not the text of one of the cluster's ACTOR mentions",
+                   f"{where}.name")
+    return name
+
+
+def _check_every_actor_clustered(clusters: list[ActorCluster], by_id: dict[str, Span],
+                                 owner: dict[int, int], fail) -> None:
+    """Singletons are listed too: a document that annotates clusters puts every ACTOR in one."""
+    if not clusters:
+        return
+    for span_id, span in by_id.items():
+        if span.label == "ACTOR" and id(span) not in owner:
+            raise fail(f"ACTOR {span_id!r} ({span.text!r}) is in no cluster; list singletons "
+                       "too", "actors")

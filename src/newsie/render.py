@@ -280,7 +280,7 @@ def _summaries(view: _View) -> str:
     sections = []
     for attribute, heading in DOCUMENT_SUMMARIES:
         value = getattr(view.doc, attribute, None)
-        if value is not None:
+        if value is not None and value != []:  # an empty list of events or clusters says nothing
             sections.append(f"<h3>{heading}</h3>{_value(view, value)}")
     return "".join(sections)
 
