@@ -144,8 +144,7 @@ def attach_text(
     for field in ("id", "source", "sha256"):
         if not isinstance(record.get(field), str):
             raise fail(f"must be a string, got {record.get(field)!r}", field)
-    if "text" in record or any("text" in span for span in record.get("spans", [])
-                               if isinstance(span, dict)):
+    if "text" in record or any("text" in item for item in _text_holders(record)):
         raise fail("a stand-off record stores no text (the data folder holds it)", "text")
     dataset, item_id = record["source"], record["id"]
     if dataset not in TEXT_SOURCES:
@@ -174,16 +173,25 @@ def standoff_record(document: Document, source: str) -> dict[str, Any]:
     data = document.to_dict()
     record: dict[str, Any] = {"id": data.pop("id"), "source": source,
                               "sha256": text_sha256(data.pop("text"))}
-    data["spans"] = [
-        {key: value for key, value in span.items() if key not in ("text", "score")}
-        for span in data["spans"]
-    ]
-    data["relations"] = [
-        {key: value for key, value in rel.items() if key != "score"} for rel in data["relations"]
-    ]
+    for item in _text_holders(data):
+        item.pop("text", None)
+    for item in data["spans"] + data["relations"]:
+        item.pop("score", None)
     data.pop("source", None)  # a meta key of the same name never replaces the dataset
     record.update(data)
     return record
+
+
+def _text_holders(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parts of a document's JSON form that may carry text: spans and pronoun mentions."""
+    pronouns = [
+        mention
+        for cluster in data.get("actors") or []
+        if isinstance(cluster, dict)
+        for mention in cluster.get("mentions") or []
+        if isinstance(mention, dict)
+    ]
+    return [span for span in data.get("spans") or [] if isinstance(span, dict)] + pronouns
 
 
 def write_standoff(records: Iterable[dict[str, Any]], path: str | Path) -> int:

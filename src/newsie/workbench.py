@@ -414,3 +414,98 @@ def _check_document(builder: _Builder, record: dict[str, Any]) -> None:
         Document.from_dict({**record, "text": builder.text}, source=builder.working.name)
     except CorpusError as err:
         builder.problem(None, err.reason if err.field is None else f"{err.field}: {err.reason}")
+
+
+# --- a document as a working file (pre-annotation, or a saved record to correct) ---------------
+
+KEY_PREFIXES = {"ACTOR": "a", "CASUALTY": "c", "LOCATION": "l", "QUOTE": "q"}
+
+
+def span_keys(document: Document) -> dict[int, str]:
+    """id(span) -> its key: the span's own id when it has one, else a1, c1, l1, q1, ... by type
+    in text order."""
+    keys: dict[int, str] = {}
+    taken = {s.id for s in document.spans if s.id}
+    counters = dict.fromkeys(KEY_PREFIXES, 0)
+    for span in sorted(document.spans, key=lambda s: (s.start, -s.end, s.label)):
+        key = span.id
+        while key is None or (key in keys.values()):
+            counters[span.label] += 1
+            key = f"{KEY_PREFIXES[span.label]}{counters[span.label]}"
+            key = None if key in taken else key
+        keys[id(span)] = key
+    return keys
+
+
+def working_file_text(document: Document, header: dict[str, str], sections: tuple[str, ...]) -> str:
+    """A document's spans, relations and (of `sections`) events and actors as a working file."""
+    keys = span_keys(document)
+    lines = [f"{name}: {value}" for name, value in header.items()]
+    lines += ["", "[spans]"]
+    for span in sorted(document.spans, key=lambda s: (s.start, -s.end)):
+        lines.append(f'{keys[id(span)]} {span.label} "{span.text}"@{span.start}'
+                     + "".join(f" {k}={_attr_text(v)}" for k, v in span.attrs.items()))
+    lines += ["", "[relations]"]
+    lines += [f"{r.label} {keys[id(r.head)]} {keys[id(r.tail)]}" for r in document.relations]
+    if "events" in sections:
+        lines += ["", "[events]"] + _event_lines(document, keys)
+    if "actors" in sections:
+        lines += ["", "[actors]"] + _actor_lines(document, keys)
+    return "\n".join(lines) + "\n"
+
+
+def _attr_text(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+def _event_lines(document: Document, keys: dict[int, str]) -> list[str]:
+    """The document's events; without any, one event per CASUALTY span with its relations (a
+    start: merge the lines of mentions of the same victims, delete aggregates)."""
+    events = document.casualty_events
+    if not events:
+        tails = {(r.label, id(r.head)): r.tail for r in document.relations}
+        return [
+            " ".join([keys[id(span)]] + [
+                f"{name}={keys[id(tails[(label, id(span))])]}"
+                for name, label in (("place", "PLACE"), ("perpetrator", "PERPETRATOR"))
+                if (label, id(span)) in tails])
+            for span in sorted(document.spans_of("CASUALTY"), key=lambda s: s.start)
+        ]
+    return [
+        " ".join([keys[id(m)] for m in event.mentions]
+                 + [f"{name}={keys[id(span)]}" for name, span in
+                    (("place", event.place), ("perpetrator", event.perpetrator)) if span])
+        for event in events
+    ]
+
+
+def _actor_lines(document: Document, keys: dict[int, str]) -> list[str]:
+    """Clusters of two mentions or more (save adds the singletons); without any, ACTOR mentions
+    grouped by the same text or a name's last word (a start to correct)."""
+    def mention(span) -> str:
+        return keys[id(span)] if id(span) in keys else f"@{span.start}:{span.end}"
+
+    if document.actors:
+        return [" ".join(mention(m) for m in c.mentions) for c in document.actors
+                if len(c.mentions) > 1]
+    groups: dict[str, list[str]] = {}
+    actors = sorted(document.spans_of("ACTOR"), key=lambda s: -len(s.text))
+    for span in actors:
+        name = next((g for g in groups if span.text == g or g.endswith(" " + span.text)),
+                    span.text)
+        groups.setdefault(name, []).append(span)
+    return [" ".join(mention(s) for s in sorted(group, key=lambda s: s.start))
+            for group in groups.values() if len(group) > 1]
+
+
+def numbered_text(text: str, width: int = 100) -> str:
+    """The text wrapped at spaces into lines of at most `width` characters, each line headed by
+    the offset of its first character."""
+    lines, start = [], 0
+    while start < len(text):
+        end = min(start + width, len(text))
+        if end < len(text) and " " in text[start + 1:end]:
+            end = text.rindex(" ", start + 1, end) + 1
+        lines.append(f"{start:>7} | {text[start:end]}")
+        start = end
+    return "\n".join(lines)
