@@ -25,7 +25,7 @@ converted to a stand-off record (`newsie.standoff`) and checked against the text
     c1 c2 place=l1 perpetrator=a3       # killed/injured: the largest count (killed=N to override)
 
     [actors]
-    a1 a2 @345:347                      # a cluster: ACTOR keys and pronouns by offsets
+    a1 a2 @345:347 "they"@512          # a cluster: ACTOR keys, pronouns by offsets or text
 
 Lines starting with `#` and text after ` # ` outside a quoted text are comments. A section that is
 present is annotated: `[events]` gives `casualty_events` and `doc_counts`, `[actors]` gives actor
@@ -236,7 +236,7 @@ def _occurrence(
     if not quoted or quoted != quoted.strip():
         builder.problem(line, f"span text {quoted!r} is empty or has surrounding whitespace")
         return None
-    starts = [m.start() for m in re.finditer(re.escape(quoted), builder.text)]
+    starts = whole_word_occurrences(builder.text, quoted)
     if not starts:
         builder.problem(line, f"{quoted!r} does not occur in the text (copy it exactly)")
         return None
@@ -252,6 +252,18 @@ def _occurrence(
                               "#N (the Nth) or @OFFSET (the one nearest OFFSET)")
         return None
     return starts[0]
+
+
+def whole_word_occurrences(text: str, quoted: str) -> list[int]:
+    """Where `quoted` occurs in `text`, not counting occurrences inside a longer word (`Serbia`
+    in `Serbians`)."""
+    def cut(at: int, inside: str) -> bool:
+        return 0 <= at < len(text) and text[at].isalnum() and inside.isalnum()
+
+    return [
+        m.start() for m in re.finditer(re.escape(quoted), text)
+        if not cut(m.start() - 1, quoted[0]) and not cut(m.end(), quoted[-1])
+    ]
 
 
 def _read_attrs(builder: _Builder, line: Line, label: str, words: list[str]) -> dict[str, Any]:
@@ -381,12 +393,10 @@ def _read_actors(builder: _Builder) -> list[dict[str, Any]]:
     for line in builder.working.sections["actors"]:
         mentions: list[Any] = []
         for word in _COMMENT.sub("", line.text).split():
-            pronoun = _OFFSETS.fullmatch(word[1:]) if word.startswith("@") else None
-            if pronoun:
-                start, end = int(pronoun[1]), int(pronoun[2])
-                if builder.text[start:end].lower() not in PRONOUNS:
-                    builder.problem(line, f"{word}: {builder.text[start:end]!r} is no pronoun")
-                mentions.append({"start": start, "end": end})
+            if word.startswith(("@", '"')):
+                pronoun = _pronoun(builder, line, word)
+                if pronoun:
+                    mentions.append(pronoun)
             elif _span_of(builder, line, word, "ACTOR") is not None:
                 if word in clustered:
                     builder.problem(line, f"{word!r} is in two actor clusters")
@@ -399,6 +409,25 @@ def _read_actors(builder: _Builder) -> list[dict[str, Any]]:
     clusters += [[key] for key, span in builder.spans.items()
                  if span["label"] == "ACTOR" and key not in clustered]
     return [{"name": _cluster_name(builder, m), "mentions": m} for m in clusters]
+
+
+def _pronoun(builder: _Builder, line: Line, word: str) -> dict[str, int] | None:
+    """A pronoun mention given as @START:END or as "he"@OFFSET ("he"#N, "he")."""
+    offsets = _OFFSETS.fullmatch(word[1:])
+    if offsets:
+        start, end = int(offsets[1]), int(offsets[2])
+    else:
+        quoted, rest = _quoted(word) if word.count('"') >= 2 else ("", "")
+        choice = _OCCURRENCE.fullmatch(rest)
+        found = _occurrence(builder, line, quoted, choice[1], choice[2]) if choice else None
+        if found is None:
+            builder.problem(line, f"{word}: a pronoun is @START:END or \"word\"@OFFSET")
+            return None
+        start, end = found, found + len(quoted)
+    if builder.text[start:end].lower() not in PRONOUNS:
+        builder.problem(line, f"{word}: {builder.text[start:end]!r} is no pronoun")
+        return None
+    return {"start": start, "end": end}
 
 
 def _cluster_name(builder: _Builder, mentions: list[Any]) -> str:
