@@ -1,6 +1,6 @@
 """The annotation workbench for newsie-wikinews and WCEP (docs/annotation-procedure.md).
 
-    python scripts/annotate.py show ID                       # the text with offsets, the working file
+    python scripts/annotate.py show ID                  # the text with offsets, the working file
     python scripts/annotate.py pre ID... | --batch wikinews-01 [--second] [--model DIR]
     python scripts/annotate.py save work/annotation/wikinews-01/ID.ann [...]
     python scripts/annotate.py load ID [--second]            # a saved record back to a working file
@@ -8,8 +8,9 @@
 
 Working files live in `work/annotation/BATCH/ID.ann` (`BATCH.second/` for a second, independent
 annotation), outside git; `save` checks one against its text and the guidelines
-(`newsie.workbench`) and writes its stand-off record into `corpus/realnews/batches/BATCH.standoff.jsonl`
-(`corpus/realnews/double/` for a second annotation). `assemble` writes the adjudicated corpus,
+(`newsie.workbench`) and writes its stand-off record into
+`corpus/realnews/batches/BATCH.standoff.jsonl` (`corpus/realnews/double/` for a second
+annotation). `assemble` writes the adjudicated corpus,
 `corpus/realnews/SOURCE-SPLIT.standoff.jsonl`, from the batches and `selection.jsonl`.
 The data folder is --data-dir, else $NEWSIE_DATA_DIR, else ../shared/data.
 """
@@ -17,7 +18,6 @@ The data folder is --data-dir, else $NEWSIE_DATA_DIR, else ../shared/data.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -118,7 +118,7 @@ def run_load(args: argparse.Namespace) -> None:
     row = entry(args.id)
     record = read_records(record_path(row["batch"], args.second)).get(row["id"])
     if record is None:
-        raise SystemExit(f"{row['id']} has no saved record in {record_path(row['batch'], args.second)}")
+        raise SystemExit(f"{row['id']} has no record in {record_path(row['batch'], args.second)}")
     data = attach_text(record, resolve_data_dir(args.data_dir), source="saved record")
     args.force = True
     write_working(row, Document.from_dict(data), args)

@@ -1,6 +1,6 @@
 """Choose the documents of newsie-wikinews and the WCEP set to annotate: fixed, seeded, documented.
 
-    python scripts/select_realnews.py [--data-dir ../shared/data] [--output corpus/realnews/selection.jsonl]
+    python scripts/select_realnews.py [--data-dir DIR] [--output corpus/realnews/selection.jsonl]
 
 Wikinews (`wikinews/`): 480 articles of 150-700 words (annotation stays feasible), no "Wikinews
 Shorts" digests. Each article is tagged `casualties` (a count phrase the rules read as killed or

@@ -99,12 +99,13 @@ def source_texts(data_dir: str | Path, source: str) -> dict[str, str]:
         raise DataFolderError(
             f"{path} does not exist: is {data_dir} the data folder? {DATA_DIR_HINT}"
         )
-    return _read_texts(path.resolve(), path.stat().st_mtime_ns, spec)
+    stat = path.stat()
+    return _read_texts(path.resolve(), (stat.st_mtime_ns, stat.st_size), spec)
 
 
 @lru_cache(maxsize=4)
-def _read_texts(path: Path, mtime_ns: int, spec: TextSource) -> dict[str, str]:
-    # mtime_ns is in the key so that a replaced file is read again.
+def _read_texts(path: Path, version: tuple[int, int], spec: TextSource) -> dict[str, str]:
+    # The file's time and size are in the key so that a replaced file is read again.
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         items = (json.loads(line) for line in handle if line.strip())
         return {str(item[spec.id_field]): item[spec.text_field] for item in items}
@@ -192,6 +193,12 @@ def _text_holders(data: dict[str, Any]) -> list[dict[str, Any]]:
         if isinstance(mention, dict)
     ]
     return [span for span in data.get("spans") or [] if isinstance(span, dict)] + pronouns
+
+
+def read_standoff_records(path: str | Path) -> list[dict[str, Any]]:
+    """The records of a stand-off file as they are stored (no text attached)."""
+    with Path(path).open(encoding="utf-8-sig") as handle:
+        return [record for _, record in json_objects(handle, str(path))]
 
 
 def write_standoff(records: Iterable[dict[str, Any]], path: str | Path) -> int:

@@ -12,7 +12,10 @@ from newsie.cli.output import write_report
 
 def configure_evaluate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="a model folder (the system scored unless --compare)")
-    parser.add_argument("--data", nargs="+", required=True, help="gold JSON-lines corpora (NAME.standoff.jsonl: stand-off)")
+    parser.add_argument(
+        "--data", nargs="+", required=True,
+        help="gold JSON-lines corpora (NAME.standoff.jsonl: stand-off, texts from --data-dir)",
+    )
     parser.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     parser.add_argument(
         "--compare",
