@@ -127,3 +127,15 @@ def test_the_committed_realnews_records_match_the_shared_texts():
     for path in files:
         for doc in read_jsonl(path, data_dir=SHARED_DATA):
             assert all(doc.text[s.start:s.end] == s.text for s in doc.spans)
+
+
+def test_corpus_stats_reads_a_standoff_corpus_and_names_a_missing_data_folder(corpus, capsys,
+                                                                               tmp_path):
+    from newsie.cli import main
+
+    path, data_dir = corpus
+    assert main(["corpus", "stats", str(path), "--data-dir", str(data_dir)]) == 0
+    assert "3 documents" in capsys.readouterr().out
+    assert main(["corpus", "stats", str(path), "--data-dir", str(tmp_path / "gone"), "-q"]) == 1
+    error = capsys.readouterr().err
+    assert str(tmp_path / "gone") in error and "--data-dir" in error
