@@ -16,9 +16,9 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 LAYERS = [
     ["newsie.registry", "newsie.schema", "newsie.allocator", "newsie.files", "newsie.text"],
     ["newsie.data", "newsie.corpus", "newsie.markup", "newsie.stats", "newsie.render",
-     "newsie.tables", "newsie.document"],
+     "newsie.tables", "newsie.document", "newsie.standoff"],
     ["newsie.rules", "newsie.converters", "newsie.exporters", "newsie.evaluation",
-     "newsie.sources"],
+     "newsie.sources", "newsie.workbench"],
     ["newsie.windows", "newsie.encoders", "newsie.models", "newsie.quantization"],
     ["newsie.inference", "newsie.parallel", "newsie.extractor"],
     ["newsie.training", "newsie.systems"],

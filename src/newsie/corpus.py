@@ -41,9 +41,18 @@ def json_objects(lines: Iterable[str], source: str) -> Iterator[tuple[int, dict[
         yield number, row
 
 
-def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterator[Document]:
-    """Yield the documents of one JSON-lines file, validating each; blank lines are skipped."""
+def iter_jsonl(
+    path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA, data_dir: str | Path | None = None
+) -> Iterator[Document]:
+    """Yield the documents of one JSON-lines file, validating each; blank lines are skipped. A
+    stand-off file (`NAME.standoff.jsonl`) takes its texts from the data folder `data_dir`
+    (`newsie.standoff.resolve_data_dir`)."""
     path = Path(path)
+    if path.name.endswith(".standoff.jsonl"):
+        from newsie.standoff import iter_standoff  # imported here: standoff builds on this module
+
+        yield from iter_standoff(path, schema, data_dir)
+        return
     if not path.is_file():
         raise FileNotFoundError(f"corpus file {path} does not exist")
     with path.open(encoding="utf-8-sig") as handle:
@@ -51,14 +60,18 @@ def iter_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> Iterat
             yield Document.from_dict(data, schema, source=str(path), line=number)
 
 
-def read_jsonl(path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA) -> list[Document]:
-    return list(iter_jsonl(path, schema))
+def read_jsonl(
+    path: str | Path, schema: LabelSchema = DEFAULT_SCHEMA, data_dir: str | Path | None = None
+) -> list[Document]:
+    return list(iter_jsonl(path, schema, data_dir))
 
 
 def read_corpora(
-    paths: Iterable[str | Path], schema: LabelSchema = DEFAULT_SCHEMA
+    paths: Iterable[str | Path],
+    schema: LabelSchema = DEFAULT_SCHEMA,
+    data_dir: str | Path | None = None,
 ) -> list[Document]:
-    return [doc for path in paths for doc in iter_jsonl(path, schema)]
+    return [doc for path in paths for doc in iter_jsonl(path, schema, data_dir)]
 
 
 def write_jsonl(documents: Iterable[Document], path: str | Path) -> int:

@@ -10,6 +10,10 @@ An entry is either a JSON-lines path relative to `data_dir`, or a mapping:
 - `silver`: add rule-labelled layers for the types the corpus does not annotate (`newsie.rules`);
 - `part`: `all` (default), `train` or `holdout`: a seeded split that keeps `holdout_fraction` of
   the documents aside, so the same held-out documents can be scored after training.
+
+A stand-off corpus (`NAME.standoff.jsonl`, `newsie.standoff`) is a JSON-lines entry like any other;
+its texts are read from `data_dir`, the data folder, so a recipe that lists one sets `data_dir` to
+the data folder (`--data-dir` replaces it) and lists its own corpora with `root: config`.
 """
 
 from __future__ import annotations
@@ -65,7 +69,7 @@ class CorpusSource:
     def load(self, data_dir: str | Path, config_dir: str | Path) -> list[Document]:
         path = self.resolve(data_dir, config_dir)
         if self.format == "jsonl":
-            documents = read_jsonl(path)
+            documents = read_jsonl(path, data_dir=data_dir)
         else:
             documents = convert(self.format, [path]).documents
         if self.silver:

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 # What a command reports as one line (`newsie CMD: error: ...`) rather than a traceback.
 USAGE_ERRORS: tuple[type[Exception], ...] = (FileNotFoundError, ValueError)
 CORPUS_ERRORS: tuple[type[Exception], ...] = (ValueError, OSError)  # CorpusError is a ValueError
+DATA_DIR_HELP = (
+    "the data folder stand-off corpora (NAME.standoff.jsonl) take their texts from; default: "
+    "$NEWSIE_DATA_DIR, else ../shared/data beside the repository"
+)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import argparse
 
-from newsie.cli.command import Command
+from newsie.cli.command import DATA_DIR_HELP, Command
 from newsie.cli.output import write_report
 
 
 def configure_evaluate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="a model folder (the system scored unless --compare)")
-    parser.add_argument("--data", nargs="+", required=True, help="gold JSON-lines corpora")
+    parser.add_argument(
+        "--data", nargs="+", required=True,
+        help="gold JSON-lines corpora (NAME.standoff.jsonl: stand-off, texts from --data-dir)",
+    )
+    parser.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     parser.add_argument(
         "--compare",
         nargs="+",
@@ -46,7 +50,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     )
     from newsie.systems import compare_systems, parse_system_spec, run_system
 
-    gold = read_corpora(args.data)
+    gold = read_corpora(args.data, data_dir=args.data_dir)
     if args.compare:
         systems = ([f"newsie:{args.model}"] if args.model else []) + args.compare
         write_report(compare_systems(gold, systems, batch_size=args.batch_size, errors=args.errors))

@@ -16,7 +16,10 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", required=True, help="a YAML recipe, e.g. configs/default.yaml")
     parser.add_argument("--output-dir", default=None, help="replaces training.output_dir")
     parser.add_argument(
-        "--data-dir", default=None, help="the folder the recipe's corpus paths are relative to"
+        "--data-dir",
+        default=None,
+        help="replaces data.data_dir: the folder the recipe's corpus paths are relative to and "
+        "stand-off corpora take their texts from",
     )
     parser.add_argument(
         "overrides",
