@@ -18,6 +18,7 @@ import sys
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import ray  # the `ray` extra: scripts/setup.sh installs it, so CI runs these tests, never skips
 from conftest import ARTICLES, make_document
 
 from newsie.cli import main
@@ -26,8 +27,6 @@ from newsie.integrations.archive import Block, plan_blocks, read_block
 from newsie.integrations.ray import Extract
 from newsie.integrations.rows import to_document
 from newsie.models import save_model_folder
-
-ray = pytest.importorskip("ray")  # the `ray` extra; scripts/setup.sh installs it, CI has it
 
 TEXTS = [make_document(m, r).text for m, r in ARTICLES]
 LONG_TEXT = " ".join(TEXTS * 6)  # many windows of the tiny model's 64 tokens

@@ -8,7 +8,8 @@ extracted, and no document is written twice. Malformed records go to the rejects
 line or row, reason) and the run goes on. Progress and documents/s are logged on standard error.
 
 Exit status: 0 when every block was written (rejected records are counted in a warning); 2 when
-an error stopped it (no input, an output folder of another run, Ray not installed); 130 after
+an error stopped it (no input, an output folder of another run, Ray not installed or not found
+at `--address`); 130 after
 Ctrl-C, with the blocks written so far kept for the rerun.
 """
 
@@ -145,5 +146,5 @@ COMMAND = Command(
     "extract a JSON-lines or Parquet archive to Parquet on Ray, resumably",
     configure_extract_archive,
     run_extract_archive,
-    errors=(*USAGE_ERRORS, ImportError),
+    errors=(*USAGE_ERRORS, ImportError, ConnectionError),  # ConnectionError: no Ray at --address
 )
