@@ -39,7 +39,9 @@ try:
     from spacy.language import Language
     from spacy.tokens import Doc, Span
 except ImportError as err:  # the optional extra
-    raise ImportError('newsie.integrations.spacy needs spaCy: pip install "newsie[spacy]"') from err
+    raise ImportError(
+        'newsie.integrations.spacy needs spaCy: pip install "newsie[spacy]"'
+    ) from err
 
 logger = logging.getLogger(__name__)
 
@@ -79,17 +81,11 @@ def annotate_doc(doc: Doc, document: Document, spans_key: str = DEFAULT_SPANS_KE
     doc._.newsie = {name: value for name, value in data.items() if name != "text"}
     spans = [spacy_span(doc, entry) for entry in data["spans"]]
     doc.spans[spans_key] = spans
-    widened = sum(
-        (s.start_char, s.end_char) != (e["start"], e["end"])
-        for s, e in zip(spans, data["spans"], strict=True)
-    )
+    widened = sum((s.start_char, s.end_char) != (e["start"], e["end"])
+                  for s, e in zip(spans, data["spans"], strict=True))
     if widened:
-        logger.debug(
-            "%d of %d newsie spans have an edge inside a spaCy token; their Spans cover "
-            "whole tokens (exact offsets: span._.newsie_offsets)",
-            widened,
-            len(spans),
-        )
+        logger.debug("%d of %d newsie spans have an edge inside a spaCy token; their Spans cover "
+                     "whole tokens (exact offsets: span._.newsie_offsets)", widened, len(spans))
     return doc
 
 
@@ -157,12 +153,8 @@ def relations(doc: Doc) -> list[tuple[str, Span, Span, float | None]]:
         return []
     entries = {entry["id"]: entry for entry in data["spans"]}
     return [
-        (
-            rel["label"],
-            spacy_span(doc, entries[rel["head"]]),
-            spacy_span(doc, entries[rel["tail"]]),
-            rel.get("score"),
-        )
+        (rel["label"], spacy_span(doc, entries[rel["head"]]), spacy_span(doc, entries[rel["tail"]]),
+         rel.get("score"))
         for rel in data["relations"]
     ]
 
@@ -182,14 +174,8 @@ def _span_entry(span: Span) -> dict[str, Any] | None:
     data = span.doc._.newsie
     if data is None:
         return None
-    return next(
-        (
-            entry
-            for entry in data["spans"]
-            if entry["id"] == span.id_ and entry["label"] == span.label_
-        ),
-        None,
-    )
+    return next((entry for entry in data["spans"]
+                 if entry["id"] == span.id_ and entry["label"] == span.label_), None)
 
 
 def span_attrs(span: Span) -> dict[str, Any]:
@@ -215,17 +201,11 @@ def _register_extensions() -> None:
     # Named functions, not lambdas, so that the extensions pickle. force=True: a reloaded
     # module replaces its own getters instead of failing.
     Doc.set_extension("newsie", default=None, force=True)
-    for name, getter in (
-        ("newsie_document", newsie_document),
-        ("newsie_relations", relations),
-        ("newsie_totals", doc_totals),
-    ):
+    for name, getter in (("newsie_document", newsie_document), ("newsie_relations", relations),
+                         ("newsie_totals", doc_totals)):
         Doc.set_extension(name, getter=getter, force=True)
-    for name, getter in (
-        ("newsie_attrs", span_attrs),
-        ("newsie_score", span_score),
-        ("newsie_offsets", span_offsets),
-    ):
+    for name, getter in (("newsie_attrs", span_attrs), ("newsie_score", span_score),
+                         ("newsie_offsets", span_offsets)):
         Span.set_extension(name, getter=getter, force=True)
 
 
