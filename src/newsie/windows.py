@@ -8,6 +8,7 @@ neighbours', so every document token takes its prediction from exactly one windo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,7 +74,9 @@ def tokenize(tokenizer, texts: Sequence[str]) -> list[DocTokens]:
     )
     docs = []
     for ids, offsets in zip(encoded["input_ids"], encoded["offset_mapping"], strict=True):
-        offs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+        # fromiter over the flattened pairs: several times faster than asarray on the tuples
+        flat = itertools.chain.from_iterable(offsets)
+        offs = np.fromiter(flat, dtype=np.int64, count=2 * len(offsets)).reshape(-1, 2)
         keep = offs[:, 1] > offs[:, 0]  # drop zero-width tokens: they cover no text
         docs.append(DocTokens(np.asarray(ids, dtype=np.int64)[keep], offs[keep]))
     return docs

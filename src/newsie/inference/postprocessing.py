@@ -162,10 +162,19 @@ def _kept_heads_and_tails(pairs: np.ndarray, span_key: _SpanKeys, spans: dict) -
     if not len(pairs):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     number = {key: n for n, key in enumerate(spans)}
-    token_keys, which = np.unique(
-        np.concatenate([pairs[:, 1:4], pairs[:, 4:7]]), axis=0, return_inverse=True
+    # (type, first, last) packed into one integer: np.unique on one column is many times faster
+    token_spans = np.concatenate([pairs[:, 1:4], pairs[:, 4:7]])
+    bits = int(token_spans[:, 1:].max()).bit_length()
+    low = (1 << bits) - 1
+    packed = (token_spans[:, 0] << 2 * bits) | (token_spans[:, 1] << bits) | token_spans[:, 2]
+    distinct, which = np.unique(packed, return_inverse=True)
+    token_keys = zip(
+        (distinct >> 2 * bits).tolist(),
+        ((distinct >> bits) & low).tolist(),
+        (distinct & low).tolist(),
+        strict=True,
     )
-    kept = np.array([number.get(span_key(tuple(key)), -1) for key in token_keys.tolist()])
+    kept = np.array([number.get(span_key(key), -1) for key in token_keys], dtype=np.int64)
     head, tail = np.split(kept[which.reshape(-1)], 2)
     return head, tail
 
