@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The GPU rows of docs/performance.md, at bf16 on one CUDA GPU, with the trained default model at
-# its own windows (128 tokens, stride 32) on 800 generated documents:
-#   speed  newsie (one process, and 8 worker processes), the HF pipeline and the bare encoder,
-#          each as tokens/s and docs/s, at 256 windows a batch (with --profile: newsie's time by
-#          part, its host side with the encoder replayed, and the tokenizer alone), then at 64
-#   train  training throughput against a plain Trainer (about 2 minutes)
+# its own windows (128 tokens, stride 32) on DOCS (default 400) generated documents:
+#   speed      speed-256, then speed-64
+#   speed-256  newsie (one process, and 8 worker processes), the HF pipeline and the bare
+#              encoder, each as tokens/s and docs/s, at 256 windows a batch, with --profile:
+#              newsie's time by part, its host side with the encoder replayed, the tokenizer alone
+#   speed-64   the same at 64 windows a batch, without --profile
+#   train      training throughput against a plain Trainer
+# On an H200 with 800 documents speed-256 took about 5 minutes; with 400, speed takes about as
+# long in all.
 #
-#   bash scripts/gpu_checks.sh [OUTPUT_DIR] [speed|train|all]   # default: runs/gpu speed
+#   bash scripts/gpu_checks.sh [OUTPUT_DIR] [speed|speed-256|speed-64|train|all]
+#   (default: runs/gpu speed)
 #
 # It needs a Python with a CUDA build of torch (PYTHON, default python3); newsie itself is read
 # from src/. No network is used. On a lent device machine, which lacks some of newsie's
@@ -17,7 +22,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-runs/gpu}
 part=${2:-speed}
-case "$part" in all|speed|train) ;; *) echo "unknown part '$part': speed, train or all" >&2; exit 2;; esac
+case "$part" in
+    all|speed) batches=(256 64) ;;
+    speed-256) batches=(256) ;;
+    speed-64) batches=(64) ;;
+    train) batches=() ;;
+    *) echo "unknown part '$part': speed, speed-256, speed-64, train or all" >&2; exit 2 ;;
+esac
 python=${PYTHON:-python3}
 bundle=${NEWSIE_GPU_BUNDLE:-.gpu}
 model=${MODEL:-models/newsie-default}
@@ -50,16 +61,14 @@ assert torch.cuda.is_available(), f"torch {torch.__version__} sees no CUDA GPU"
 print(f"torch {torch.__version__}, transformers {transformers.__version__}, datasets "
       f"{datasets.__version__}, {torch.cuda.get_device_name()}", flush=True)
 PY
-common=(--device cuda --model "$model" --max-length 128 --stride 32 --docs 800)
-if [[ $part != train ]]; then
-    for batch in 256 64; do
-        profile=()
-        [[ $batch == 256 ]] && profile=(--profile)
-        "$python" scripts/benchmark.py "${common[@]}" --batch-size "$batch" --n-process 8 \
-            "${profile[@]}" --json "$out/speed-$batch.json" | tee "$out/speed-$batch.txt"
-    done
-fi
-if [[ $part != speed ]]; then
+common=(--device cuda --model "$model" --max-length 128 --stride 32 --docs "${DOCS:-400}")
+for batch in "${batches[@]}"; do
+    profile=()
+    [[ $batch == 256 ]] && profile=(--profile)
+    "$python" scripts/benchmark.py "${common[@]}" --batch-size "$batch" --n-process 8 \
+        "${profile[@]}" --json "$out/speed-$batch.json" | tee "$out/speed-$batch.txt"
+done
+if [[ $part == train || $part == all ]]; then
     "$python" scripts/benchmark.py --device cuda --train --train-steps 40 --train-batch-size 32 \
         --model "$model" --json "$out/train.json" | tee "$out/train.txt"
 fi
