@@ -445,17 +445,23 @@ def _span_ref(ref: Any, label: str, by_id: dict[str, Span], where: str, fail) ->
     return span
 
 
-def _read_events(raw: Any, by_id: dict[str, Span], fail) -> list[CasualtyEvent]:
+def _mention_lists(raw: Any, field: str, what: str, fail):
+    """(index, where, object, its `mentions` list) of each object of the list `raw[field]`."""
     if not isinstance(raw, list):
-        raise fail("must be a list", "casualty_events")
-    events, owner = [], {}
+        raise fail("must be a list", field)
     for i, item in enumerate(raw):
-        where = f"casualty_events[{i}]"
+        where = f"{field}[{i}]"
         if not isinstance(item, dict):
             raise fail("must be an object", where)
         refs = item.get("mentions")
         if not isinstance(refs, list) or not refs:
-            raise fail("must be a non-empty list of CASUALTY span ids", f"{where}.mentions")
+            raise fail(f"must be a non-empty list of {what}", f"{where}.mentions")
+        yield i, where, item, refs
+
+
+def _read_events(raw: Any, by_id: dict[str, Span], fail) -> list[CasualtyEvent]:
+    events, owner = [], {}
+    for i, where, item, refs in _mention_lists(raw, "casualty_events", "CASUALTY span ids", fail):
         mentions = []
         for j, ref in enumerate(refs):
             span = _span_ref(ref, "CASUALTY", by_id, f"{where}.mentions[{j}]", fail)
@@ -491,16 +497,8 @@ def _read_doc_counts(raw: Any, events: list[CasualtyEvent], fail) -> dict[str, i
 
 
 def _read_actors(raw: Any, by_id: dict[str, Span], text: str, fail) -> list[ActorCluster]:
-    if not isinstance(raw, list):
-        raise fail("must be a list", "actors")
     clusters, owner = [], {}
-    for i, item in enumerate(raw):
-        where = f"actors[{i}]"
-        if not isinstance(item, dict):
-            raise fail("must be an object", where)
-        refs = item.get("mentions")
-        if not isinstance(refs, list) or not refs:
-            raise fail("must be a non-empty list of ACTOR ids and pronouns", f"{where}.mentions")
+    for i, where, item, refs in _mention_lists(raw, "actors", "ACTOR ids and pronouns", fail):
         mentions = []
         for j, ref in enumerate(refs):
             at = f"{where}.mentions[{j}]"
