@@ -225,3 +225,29 @@ def test_casualty_attributes_never_raises_on_valid_offsets(text, data):
     attrs = casualty_attributes(text, start, end)
     assert attrs["status"] in CASUALTY_STATUSES
     assert attrs["qualifier"] in CASUALTY_QUALIFIERS
+
+
+def test_an_age_after_a_single_victim_is_not_a_count():
+    assert parse_count("A boy of 10") == (1, "exact")
+    assert parse_count("a total of 10 people") == (10, "exact")
+
+
+@pytest.mark.parametrize("sentence, span, status", [
+    # the span's own predicate beats a nearer cue of the clause before
+    ("At least 19 people drowned and 30 others were missing.", "30 others", "unknown"),
+    ("Two officers suffered injuries and eight people were arrested.", "eight people", "unknown"),
+    # a participle after the span governs what follows it
+    ("The bomb killed seven officers and two passers-by and wounding a dozen others.",
+     "two passers-by", "killed"),
+    # "attempted murder" says no one died; a relative clause describes its noun
+    ("They are charged with the attempted murder of two commuters who were wounded.",
+     "two commuters", "injured"),
+    ("Men accused of murdering four taxi operators appeared in court.", "four taxi operators",
+     "killed"),
+    ("About 30 others are being treated at the medical centre.", "About 30 others", "injured"),
+    # survivors may be injured
+    ("About 35 people were rescued with injuries.", "About 35 people", "injured"),
+])
+def test_casualty_status_reads_the_spans_own_predicate(sentence, span, status):
+    start = sentence.index(span)
+    assert casualty_attributes(sentence, start, start + len(span))["status"] == status

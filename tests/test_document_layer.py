@@ -207,3 +207,33 @@ def test_a_named_single_victim_after_a_group_is_one_of_the_group():
         f"{killed(1, 'c4', 'a man')} drowned.", [])
     assert event_texts(doc) == [["Three men", "Kemar Lewis", "Delroy Whyte"], ["a man"]]
     assert doc_counts(casualty_events(doc)) == {"killed": 4, "injured": 0}
+
+
+def test_those_of_an_injured_group_who_died_stay_in_its_event():
+    doc = make_document(
+        f"{injured(2, 'c1', 'Two teenagers')} were stabbed on Soho Road. "
+        f"{killed(1, 'c2', 'One of the boys')} died at the scene.", [])
+    assert event_texts(doc) == [["Two teenagers", "One of the boys"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 1, "injured": 1}
+
+
+def test_a_partitive_of_the_deaths_joins_the_larger_toll():
+    doc = make_document(
+        f"Troops killed {killed(50, 'c1', 'at least 50 civilians')} last week. The commission "
+        f"confirmed {killed(45, 'c2', 'at least 45 of the deaths')}.", [])
+    assert doc_counts(casualty_events(doc)) == {"killed": 50, "injured": 0}
+
+
+def test_a_subset_named_after_a_period_toll_keeps_that_toll_the_story():
+    doc = make_document(
+        f"Lassa fever has killed {killed(142, 'c1', '142 people')} across Nigeria this year. "
+        f"{killed(4, 'c2', 'Four health workers')} are among the dead.", [])
+    assert event_texts(doc) == [["142 people", "Four health workers"]]
+    assert doc_counts(casualty_events(doc)) == {"killed": 142, "injured": 0}
+
+
+def test_a_large_toll_of_last_year_is_background():
+    doc = make_document(
+        f"Gang violence killed {killed(1100, 'c1', 'more than 1,100 people')} last year, the "
+        "minister said.", [])
+    assert doc_counts(casualty_events(doc)) == {"killed": 0, "injured": 0}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from newsie.data import COUNT_KEYS, CasualtyEvent, Document, Span
+from newsie.text.casualty import CASUALTY_HEADS
 from newsie.text.lexicon import alternation, phrases
 from newsie.text.sentences import sentence_window
 
@@ -43,7 +44,7 @@ BACKGROUND_CUE = re.compile(
     r"|\bfighting\b[^.]{0,60}\b(?:has|have) (?:killed|claimed)\b",
     re.IGNORECASE,
 )
-PAST_YEAR_CUE = re.compile(r"\b(?:in|of|between) (?:19|20)[0-9]{2}\b", re.IGNORECASE)
+PAST_YEAR_CUE = re.compile(r"\b(?:in|of|between) (?:19|20)[0-9]{2}\b|\blast year\b", re.IGNORECASE)
 PAST_YEAR_MINIMUM = 50  # a past year's toll this large is a background figure, not the story's
 # A toll summed over a period ("so far this year", "since January"): the article's own story
 # when it has no other toll (a health ministry's count of an outbreak), else background.
@@ -56,10 +57,10 @@ PERIOD_CUE = re.compile(
     re.IGNORECASE,
 )
 CUE_REACH = 80  # characters either side of a mention, in its sentence, that a cue may lie in
-# Inside the mention: "eight of them children", "Two of the victims", "Six of the injured".
+# Inside the mention: "eight of them children", "Two of the victims", "One of the boys",
+# "45 of the deaths": a plural casualty head after "of the" names people already counted.
 PARTITIVE = re.compile(
-    r"\bof (?:them|those|whom|these|the (?:victims|dead|deceased|injured|wounded|casualties"
-    r"|people|passengers|fatalities))\b",
+    rf"\bof (?:them|those|whom|these|the (?:{alternation([*CASUALTY_HEADS, 'killed'])}))\b",
     re.IGNORECASE,
 )
 # Just before the mention, in its sentence: "six people, among them three children".
@@ -68,8 +69,14 @@ SUBSET_LEAD = re.compile(
     r"(?: were)?)[\s,:]*(?:at least |about |some )?$",
     re.IGNORECASE,
 )
+# Just after the mention: "Four health workers are among the dead".
+SUBSET_TRAIL = re.compile(
+    r"\s+(?:were|are|was|is)\s+(?:also\s+)?among\s+the\s+(?:dead|victims|killed|injured|wounded)\b",
+    re.IGNORECASE,
+)
 PARTITIVE_STATUS = {"dead": "killed", "deceased": "killed", "fatalities": "killed",
-                    "injured": "injured", "wounded": "injured"}
+                    "deaths": "killed", "killed": "killed", "injured": "injured",
+                    "wounded": "injured"}
 SINGLE_VICTIM_OPENERS = frozenset("a an one another the".split())
 SUBSET_REACH = 400  # characters back to the mention "of them" is taken from ("of the dead": any)
 
@@ -101,7 +108,8 @@ def story_mentions(doc: Document) -> list[Span]:
     """The CASUALTY mentions in text order, aggregates left out."""
     mentions = sorted(doc.spans_of("CASUALTY"), key=lambda s: s.start)
     kinds = {id(m): toll_kind(doc.text, m) for m in mentions}
-    plain = [m for m in mentions if kinds[id(m)] == "plain"]
+    # A subset ("Four health workers are among the dead") is part of a toll, not another one.
+    plain = [m for m in mentions if kinds[id(m)] == "plain" and subset_cue(doc.text, m) is None]
     kept = []
     for mention in mentions:
         kind = kinds[id(mention)]
@@ -150,23 +158,32 @@ def _largest(event: CasualtyEvent) -> int | None:
 
 
 def _subset_parent(text: str, mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
-    """The event a partitive mention is taken from, if the mention is one."""
-    partitive = PARTITIVE.search(mention.text)
-    lo, _ = sentence_window(text, mention.start, mention.end, max_chars=60)
-    if partitive is None and SUBSET_LEAD.search(text[lo : mention.start]) is None:
+    """The event a partitive mention is taken from, if the mention is one. Those of an injured
+    group who died ("Two teenagers were stabbed ... One of the boys died") stay in its event."""
+    cue = subset_cue(text, mention)
+    if cue is None:
         return None
-    status = _status(mention)
-    if partitive is not None:
-        status = PARTITIVE_STATUS.get(partitive.group().split()[-1].lower(), status)
+    status = PARTITIVE_STATUS.get(cue.split()[-1].lower(), _status(mention))
     count = mention.attrs.get("count")
-    definite = partitive is not None and " the " in partitive.group()
+    definite = " the " in f" {cue.lower()}"
     for event in reversed(events):
         if not definite and mention.start - event.mentions[-1].end > SUBSET_REACH:
             break
         largest = _largest(event)
-        if _compatible(status, event) and (count is None or largest is None or largest >= count):
+        died_of_group = status == "killed" and {_status(m) for m in event.mentions} == {"injured"}
+        fits = _compatible(status, event) or (died_of_group and PARTITIVE.search(mention.text))
+        if fits and (count is None or largest is None or largest >= count):
             return event
     return None
+
+
+def subset_cue(text: str, mention: Span) -> str | None:
+    """The words that make a mention a subset of people counted before ("of them", "among the
+    dead"), or None when it is not one."""
+    lo, _ = sentence_window(text, mention.start, mention.end, max_chars=60)
+    cue = (PARTITIVE.search(mention.text) or SUBSET_LEAD.search(text[lo : mention.start])
+           or SUBSET_TRAIL.match(text, mention.end))
+    return None if cue is None else cue.group().strip()
 
 
 def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
@@ -198,6 +215,8 @@ def _fill_counts(event: CasualtyEvent) -> None:
     for key in COUNT_KEYS:
         counts = [m.attrs.get("count") for m in event.mentions if _status(m) == key]
         setattr(event, key, max((c for c in counts if c is not None), default=0))
+    # Killed and injured in one event: those who died were among the injured group.
+    event.injured = max(event.injured - event.killed, 0)
 
 
 def _related(doc: Document, event: CasualtyEvent, label: str) -> Span | None:

@@ -15,6 +15,7 @@ from newsie.text.casualty import (
     CASUALTY_PHRASE,
     COUNT_PATTERN,
     GAP,
+    NON_CASUALTY_CUES,
     NUMBER_WORDS,
     SINGULAR_CASUALTY_HEADS,
     STATUS_CUES,
@@ -26,20 +27,6 @@ from newsie.text.casualty import (
 from newsie.text.overlaps import OUTERMOST, resolve_overlaps
 from newsie.text.sentences import sentence_window
 
-NON_CASUALTY_CUES = (
-    r"refugees?", r"displaced", r"evacuat(?:ed|ion|ees?)", r"arrest(?:ed|s)?",
-    r"detain(?:ed|ees?)", r"missing", r"kidnapp(?:ed|ing)", r"abduct(?:ed|ing)", r"captured",
-    r"held", r"freed", r"released", r"rescued", r"alive", r"trapped",
-    r"sav(?:e|ed|es|ing)\s+(?:[\w-]+\s+){0,3}?lives",
-    r"lost\s+(?:their|his|her|its)\s+(?:homes?|houses?|jobs?|livelihoods?|belongings)",
-    r"fled", r"fleeing", r"homeless", r"affected", r"stranded", r"employ(?:s|ed)", r"hired",
-    r"attended", r"vot(?:e|ed|es|ers)", r"elected", r"sentenced", r"charged", r"jailed",
-    r"convicted", r"deported", r"deployed", r"stationed", r"trained", r"recruited",
-    r"surrendered", r"defected", r"gathered", r"marched", r"rallied", r"protested", r"survived",
-    r"survivors", r"unhurt", r"unharmed", r"unscathed", r"escaped", r"none\s+of", r"no\s+one",
-    r"nobody", r"infected",
-)
-"""Words that make a counted group something other than casualties (refugees, arrests, ...)."""
 _CASUALTY_CUE_PATTERNS = cue_patterns({**STATUS_CUES, "excluded": NON_CASUALTY_CUES})
 # How far (in characters) the status cue may lie from the count: "killed at least 12 people",
 # "15 people, including eight children, were killed". A count of one ("a man", "one soldier")

@@ -107,7 +107,7 @@ def parse_count(phrase: str) -> tuple[int | None, str]:
     """
     if not isinstance(phrase, str):
         raise TypeError(f"parse_count expects a str, got {type(phrase).__name__}")
-    phrase = _AGE_RE.sub(" ", phrase)
+    phrase = _AGE_OF_RE.sub(r"\g<noun>", _AGE_RE.sub(" ", phrase))
     match = _COUNT_RE.search(phrase)
     if match is None:
         return (1, "exact") if _ARTICLE_RE.search(phrase) else (None, "approximately")
@@ -185,17 +185,40 @@ STATUS_CUES: dict[str, tuple[str, ...]] = {
         r"kill(?:s|ed|ing|ings)?", r"di(?:e|ed|es)", r"dying", r"dead", r"deaths?", r"tolls?",
         r"lives", r"bod(?:y|ies)", r"corpses?", r"remains", r"fatalit(?:y|ies)",
         r"fatally", r"perish(?:ed|es|ing)?", r"drown(?:ed|s|ing)?", r"slain", r"slaughter(?:ed|s)?",
-        r"massacred?", r"executed", r"murder(?:ed|s)?", r"assassinated", r"beheaded",
+        r"massacred?", r"executed", r"(?<!attempted\s)murder(?:ed|s|ing)?", r"assassinated",
+        r"beheaded",
         r"eliminated", r"neutrali[sz]ed",
     ),
     "injured": (
         r"injur(?:e|ed|es|ing|y|ies)", r"wound(?:s|ed|ing)?", r"hurt", r"maimed",
         r"hospitali[sz](?:ed|ation)", r"(?:admitted|taken|rushed|airlifted|brought)\s+to\s+"
         r"(?:a\s+|the\s+)?hospitals?", r"treated\s+for\s+(?:\w+\s+)?(?:injur|wound|burn)\w*",
-        r"suffered", r"(?:serious|critical|stable)\s+condition", r"stabbed(?!\s+to\s+death)",
+        r"being\s+treated", r"suffered", r"(?:serious|critical|stable)\s+condition",
+        r"stabbed(?!\s+to\s+death)",
     ),
 }
-"""Words that say what happened to the people of a CASUALTY span, by status."""
+"""Words that say what happened to the people of a CASUALTY span, by status ("attempted
+murder" says no one died)."""
+
+OTHER_GROUP_CUES = (
+    r"refugees?", r"displaced", r"evacuat(?:ed|ion|ees?)", r"arrest(?:ed|s)?",
+    r"detain(?:ed|ees?)", r"missing", r"kidnapp(?:ed|ing)", r"abduct(?:ed|ing)", r"captured",
+    r"held", r"trapped", r"sav(?:e|ed|es|ing)\s+(?:[\w-]+\s+){0,3}?lives",
+    r"lost\s+(?:their|his|her|its)\s+(?:homes?|houses?|jobs?|livelihoods?|belongings)",
+    r"fled", r"fleeing", r"homeless", r"affected", r"stranded", r"employ(?:s|ed)", r"hired",
+    r"attended", r"vot(?:e|ed|es|ers)", r"elected", r"sentenced", r"charged", r"jailed",
+    r"convicted", r"deported", r"deployed", r"stationed", r"trained", r"recruited",
+    r"surrendered", r"defected", r"gathered", r"marched", r"rallied", r"protested", r"unhurt",
+    r"unharmed", r"unscathed", r"none\s+of", r"no\s+one", r"nobody", r"infected",
+)
+"""Words that make a counted group something other than casualties (refugees, arrests, ...):
+where one describes a span better than any status cue, its status is "unknown"."""
+SURVIVAL_CUES = (r"freed", r"released", r"rescued", r"alive", r"survived", r"survivors",
+                 r"escaped")
+"""Words for people who came out alive: not killed, but perhaps injured ("rescued with
+injuries"), so they leave the status to the injury cues."""
+NON_CASUALTY_CUES = OTHER_GROUP_CUES + SURVIVAL_CUES
+"""What the rule labeller takes to say a counted group is no casualty."""
 
 def cue_patterns(cues: Mapping[str, tuple[str, ...]]) -> dict[str, re.Pattern]:
     """Compile a {label: regex alternatives} table into one word-bounded pattern per label."""
@@ -204,6 +227,15 @@ def cue_patterns(cues: Mapping[str, tuple[str, ...]]) -> dict[str, re.Pattern]:
 
 
 STATUS_PATTERNS = cue_patterns(STATUS_CUES)
+_STATUS_OR_NOT = cue_patterns({**STATUS_CUES, "unknown": OTHER_GROUP_CUES})
+# Only auxiliaries and adverbs between a span and a cue after it: the cue is the span's own
+# predicate ("30 others were missing"), which beats a nearer cue of the clause before.
+PREDICATE_GAP = re.compile(
+    r"\s*(?:,?\s*(?:who|whom|that)\s+)?"
+    r"(?:(?:were|was|are|is|have|has|had|been|being|later|also|all|both|still|reportedly|"
+    r"allegedly|seriously|critically|slightly|badly|fatally|lightly|severely|"
+    r"(?:shot|stabbed|beaten|hit)\s+and)\s+)*",
+    re.IGNORECASE)
 
 
 class Cue(NamedTuple):
@@ -223,7 +255,10 @@ def nearest_cue(
 
     Cues in the span's own clause come first, then the closest; a tie goes to the cue that starts
     first, then to the longer, so that a cue such as "saved the lives" beats the "lives" it
-    contains.
+    contains. A participle after the span ("killing two and [wounding] five") takes the words
+    after it as its object, so it ranks after the cues across a clause; a cue that is the span's
+    own predicate ("[30 others] were missing", "[two men] who were shot") ranks as if it were
+    inside the span.
     """
     best: tuple[tuple, Cue] | None = None
     for label, pattern in patterns.items():
@@ -231,7 +266,14 @@ def nearest_cue(
             lo, hi = (match.end(), start) if match.end() <= start else (end, match.start())
             across = lo < hi and CLAUSE_BREAK.search(context, lo, hi) is not None
             cue = Cue(label, match.start(), match.end(), max(hi - lo, 0), across)
-            key = (across, cue.distance, cue.start, cue.start - cue.end)
+            after = match.start() >= end
+            participle = after and match.group().lower().endswith("ing")
+            predicate = after and PREDICATE_GAP.fullmatch(context, end, match.start()) is not None
+            if predicate:
+                key = (0, 0, cue.start, cue.start - cue.end)
+            else:
+                key = (2 if participle else int(across), cue.distance, cue.start,
+                       cue.start - cue.end)
             if best is None or key < best[0]:
                 best = (key, cue)
     return None if best is None else best[1]
@@ -242,7 +284,7 @@ def parse_status(context: str, start: int = 0, end: int | None = None) -> str:
 
     Without a span position the whole context is the span, and the first cue wins.
     """
-    cue = nearest_cue(context, start, len(context) if end is None else end, STATUS_PATTERNS)
+    cue = nearest_cue(context, start, len(context) if end is None else end, _STATUS_OR_NOT)
     return "unknown" if cue is None else cue.label
 
 
@@ -255,7 +297,8 @@ CASUALTY_HEADS = phrases(
     "workers,journalists,guards,hostages,prisoners,inmates,traders,staff,relatives,lives,dead,"
     "deaths,fatalities,wounded,injured,victims,bodies,corpses,casualties,individuals,citizens,"
     "tourists,miners,farmers,shoppers,spectators,crew,sailors,pilots,peacekeepers,personnel,others,"
-    "neighbours,neighbors,pupils,firefighters,drivers,guests,mourners,attendees"
+    "neighbours,neighbors,pupils,firefighters,drivers,guests,mourners,attendees,passers-by,"
+    "bystanders,onlookers,pedestrians,motorists"
 )
 SINGULAR_CASUALTY_HEADS = phrases(  # counted by "a", "an", "one": "a man", "one soldier"
     "person,civilian,soldier,serviceman,child,kid,baby,infant,woman,man,boy,girl,teenager,"
@@ -286,6 +329,9 @@ CASUALTY_PHRASE = re.compile(
     r"(?:(?:[a-z]\.){2,}|[a-z][\w'’-]*)){0,3}"
     rf"{GAP}(?P<head>(?:{alternation(ALL_CASUALTY_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)",
     re.IGNORECASE)
+# An age after a single victim closes the phrase: "a boy of 10" is one boy.
+_AGE_OF_RE = re.compile(
+    rf"\b(?P<noun>{alternation(SINGULAR_CASUALTY_HEADS)})\s+of\s+[0-9]{{1,3}}\s*$", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}")
 _UNCOUNTED = {"many"}  # "many more people die at home": not a count of this event's casualties
 
