@@ -126,3 +126,25 @@ def test_unknown_mode_and_missing_score_are_errors():
         resolve_overlaps([], "widest", bounds)
     with pytest.raises(ValueError, match="needs a score"):
         resolve_overlaps([], LIKELIEST, bounds)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "widened"),
+    [
+        ("at the Tanak oilfield east", "Tanak oil", "Tanak oilfield"),
+        ("said Tsvangirai today", "Tsvang", "Tsvangirai"),
+        ("said Tsvangirai today", "angirai", "Tsvangirai"),
+        ("Russia's army", "Russia", "Russia"),  # a word edge already: the 's is no letter
+        ("U.S. forces", "U", "U"),  # a full stop ends the word
+    ],
+)
+def test_names_cut_inside_a_word_are_widened_to_the_word(text, span, widened):
+    start = text.index(span)
+    found = trim_span(text, start, start + len(span), "LOCATION")
+    assert found is not None and text[found[0] : found[1]] == widened
+
+
+def test_quotes_and_casualties_are_not_widened_to_words():
+    text = "He said 'abc' then 12 peoplex died"
+    start = text.index("12 people")
+    assert trim_span(text, start, start + len("12 people"), "CASUALTY") == (start, start + 9)

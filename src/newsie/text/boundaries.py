@@ -263,13 +263,25 @@ GUIDELINE_TRIMMED = frozenset({"ACTOR", "LOCATION"})
 def trim_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
     """Apply the guidelines' boundary rules to a predicted span; None if nothing is left.
 
-    Whitespace goes from every span; ACTOR and LOCATION spans also go through
-    `normalise_boundaries`, the rules the training corpora were normalised with.
+    Whitespace goes from every span; ACTOR and LOCATION spans are first widened to whole words
+    (`word_edges`), then go through `normalise_boundaries`, the rules the training corpora were
+    normalised with.
     """
     start, end = trim_whitespace(text, start, end)
-    if label in GUIDELINE_TRIMMED:
+    if label in GUIDELINE_TRIMMED and start < end:
+        start, end = word_edges(text, start, end)
         start, end, _ = normalise_boundaries(text, start, end, label)
     return (start, end) if start < end else None
+
+
+def word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """`[start, end)` widened to whole words where an edge falls between two letters or digits:
+    a model's subword tokens can stop inside a word (`Tanak oil` of `Tanak oilfield`)."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return start, end
 
 
 SNAP_REGIONS: Registry[Callable[[str], list[tuple[int, int]]]] = Registry("snap region finder")
