@@ -235,3 +235,8 @@ def test_a_cluster_is_named_by_its_longest_named_mention():
 def test_connecting_words_inside_a_name_are_no_role(name):
     text = f"The {name} won the vote."
     assert record(f'[spans]\na1 ACTOR "{name}"\n', text)["spans"][0]["end"] == 4 + len(name)
+
+
+def test_a_role_word_before_a_name_is_still_refused():
+    text = "The Swedish citizen Mohamed Moumou was freed."
+    assert "title or role" in problems('[spans]\na1 ACTOR "Swedish citizen Mohamed Moumou"\n', text)[0]

@@ -50,8 +50,8 @@ from newsie.data import CorpusError, Document, Span
 from newsie.document.actors import canonical_name
 from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES, DEFAULT_SCHEMA
 from newsie.standoff import TEXT_SOURCES, text_sha256
-from newsie.text.boundaries import normalise_boundaries
-from newsie.text.lexicon import PRONOUNS, QUOTATION_MARKS
+from newsie.text.boundaries import BOUNDARY_RULES, normalise_boundaries
+from newsie.text.lexicon import NAME_PARTICLES, PRONOUNS, QUOTATION_MARKS
 from newsie.text.quotes import quotation_regions
 
 SECTIONS = ("spans", "relations", "events", "actors")
@@ -66,6 +66,8 @@ _SPAN_LINE = re.compile(r"(?P<key>\S+)\s+(?P<label>\S+)\s+(?P<rest>.*)")
 _OFFSETS = re.compile(r"(\d+):(\d+)")
 _OCCURRENCE = re.compile(r"(?:#(\d+)|@(\d+))?")
 _COMMENT_START = re.compile(r"\s+#(?=\s|$)")
+# Lower-case words that join the words of one name (`Parti libéral du Québec`, `Partido ng Bayan`).
+NAME_CONNECTORS = NAME_PARTICLES | frozenset("des do dos das della dei ng y".split())
 
 
 class AnnotationError(ValueError):
@@ -326,6 +328,8 @@ def _check_guidelines(
         builder.problem(line, f"{span_text!r} has surrounding whitespace")
     if label in ("ACTOR", "LOCATION"):
         new_start, new_end, changes = normalise_boundaries(text, start, end, label)
+        if changes == [BOUNDARY_RULES["title"].description] and is_one_name(span_text):
+            changes = []
         if changes:
             builder.problem(line, f"{label} {span_text!r}: {', '.join(changes)}; the guidelines "
                                   f"make it {text[new_start:new_end]!r} (or add {KEEP})")
@@ -337,6 +341,15 @@ def _check_guidelines(
         elif not any(s <= start and end <= e for s, e in quotation_regions(text)):
             builder.problem(line, f"QUOTE {span_text[:40]!r}... lies between no quotation marks "
                                   f"(or add {KEEP})")
+
+
+def is_one_name(span_text: str) -> bool:
+    """Capitalised words joined by a lower-case connecting word: one name, not a role before a
+    name (the title rule takes `libéral` in `Parti libéral du Québec` for a role word)."""
+    words = span_text.split()
+    joins = zip(words[1:-1], words[2:], strict=True)
+    return words[0][:1].isupper() and any(
+        word in NAME_CONNECTORS and after[:1].isupper() for word, after in joins)
 
 
 def is_pronoun(word: str) -> bool:

@@ -30,7 +30,6 @@ from newsie.text.casualty import casualty_phrases
 from newsie.text.lexicon import (
     DETERMINERS,
     FUNCTION_WORDS,
-    NAME_CONNECTORS,
     NAME_PARTICLES,
     NAMES_WITH_ARTICLE,
     ORGANISATION_NOUNS,
@@ -214,11 +213,8 @@ def _strip_title(text: str, start: int, end: int) -> tuple[int, int]:
     if apposition:
         before -= 1
     # A lowercase word right before the name is a role (`team member`), unless the description
-    # belongs to someone else (`the UK's brave Armed Forces`, `Egypt's top diplomat`) or a name
-    # goes on through a connecting word (`Parti libéral du Québec`, `Partido ng Bayan`).
-    connected = ({keys[before], keys[name_start]} & NAME_CONNECTORS
-                 and any(is_name_word(w) for _, _, w in words[:before]))
-    is_role = (bare[before].isalpha() and bare[before].islower() and not connected
+    # belongs to someone else (`the UK's brave Armed Forces`, `Egypt's top diplomat`).
+    is_role = (bare[before].isalpha() and bare[before].islower()
                and keys[before] not in FUNCTION_WORDS | DETERMINERS
                and (apposition or not any(_POSSESSIVE.search(w) for _, _, w in words[:name_start])))
     if not (_ends_title(keys, before) or is_role):

@@ -75,8 +75,6 @@ ORGANISATION_NOUNS = frozenset(
     university college school institute foundation society company corporation motors
     electric""".split())
 NAME_PARTICLES = frozenset("al el bin ibn bint abu de da di du del van von der den la le".split())
-# Lower-case words that join the words of one name (`Parti libéral du Québec`, `Partido ng Bayan`).
-NAME_CONNECTORS = NAME_PARTICLES | frozenset("des do dos das della dei ng y".split())
 PLACE_PREPOSITIONS = frozenset("of in at near".split())
 
 # Titles written before a name as an abbreviation (`Gen. Votel`); `St.` is a saint or a street.
