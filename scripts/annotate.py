@@ -22,13 +22,13 @@ import sys
 from pathlib import Path
 
 from newsie.corpus import json_objects
-from newsie.data import Document
 from newsie.standoff import attach_text, resolve_data_dir, source_text, write_standoff
 from newsie.workbench import (
     ANNOTATED,
     AnnotationError,
     numbered_text,
     parse_working_file,
+    saved_working_file_text,
     working_file_text,
     working_file_to_record,
 )
@@ -72,14 +72,13 @@ def header(row: dict, annotator: str, second: bool) -> dict[str, str]:
             "annotator": annotator}
 
 
-def write_working(row: dict, document: Document, args: argparse.Namespace) -> Path:
+def write_working(row: dict, content: str, args: argparse.Namespace) -> Path:
     path = working_path(row, args.second)
     if path.exists() and not args.force:
         print(f"kept {path} (exists; --force replaces it)")
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(working_file_text(document, header(row, args.annotator, args.second),
-                                      SECTIONS[row["source"]]), encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
     print(f"wrote {path}")
     return path
 
@@ -111,7 +110,9 @@ def run_pre(args: argparse.Namespace) -> None:
         span_types, relation_types = ANNOTATED[rows[item_id]["source"]]
         document.spans = [s for s in document.spans if s.label in span_types]
         document.relations = [r for r in document.relations if r.label in relation_types]
-        write_working(rows[item_id], document, args)
+        row = rows[item_id]
+        write_working(row, working_file_text(document, header(row, args.annotator, args.second),
+                                             SECTIONS[row["source"]]), args)
 
 
 def run_load(args: argparse.Namespace) -> None:
@@ -121,7 +122,10 @@ def run_load(args: argparse.Namespace) -> None:
         raise SystemExit(f"{row['id']} has no record in {record_path(row['batch'], args.second)}")
     data = attach_text(record, resolve_data_dir(args.data_dir), source="saved record")
     args.force = True
-    write_working(row, Document.from_dict(data), args)
+    # `save` of the unedited file gives back the same record, its annotator included.
+    args.annotator = args.annotator or record.get("annotator", "")
+    write_working(row, saved_working_file_text(
+        data, header(row, args.annotator, args.second), SECTIONS[row["source"]]), args)
 
 
 def run_save(args: argparse.Namespace) -> int:
@@ -176,8 +180,9 @@ def parser() -> argparse.ArgumentParser:
     for sub in (show, pre, load):
         sub.add_argument("--second", action="store_true",
                          help="the second, independent annotation (double-annotated documents)")
-    for sub in (pre, load):
-        sub.add_argument("--annotator", default="unknown", help="your name, kept in the record")
+    pre.add_argument("--annotator", default="unknown", help="your name, kept in the record")
+    load.add_argument("--annotator", default=None,
+                      help="your name, kept in the record (default: the record's annotator)")
     save = commands.add_parser("save", help="check working files and save their records")
     save.add_argument("files", nargs="+", type=Path)
     commands.add_parser("assemble", help="write the split files from the batches")

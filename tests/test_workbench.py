@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from newsie.data import Document
-from newsie.standoff import text_sha256
+from newsie.standoff import attach_text, text_sha256
 from newsie.workbench import (
     AnnotationError,
     parse_working_file,
+    saved_working_file_text,
     working_file_text,
     working_file_to_record,
 )
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO.parent / "shared" / "data"
 
 TEXT = ('Rebels shelled Homs on Monday, killing at least 12 people, said Omar Haddad. '
         '"We will not go to Homs," Haddad told reporters. The 12 victims were buried. '
@@ -150,3 +157,87 @@ def test_a_working_file_written_from_a_document_converts_back_to_it():
     again = Document.from_dict({**working_file_to_record(parse_working_file(written, "w"), TEXT),
                                 "text": TEXT})
     assert again.to_dict() == {**original.to_dict(), "annotator": ""}
+
+
+def round_trip(made: dict, text: str = TEXT) -> dict:
+    """`load` then `save` of a record, without edits."""
+    sections = tuple(s for s, key in (("events", "casualty_events"), ("actors", "actors"))
+                     if key in made)
+    header = {"id": made["id"], "source": made["source"], "annotator": made["annotator"]}
+    written = saved_working_file_text({**made, "text": text}, header, sections)
+    return working_file_to_record(parse_working_file(written, "w.ann"), text)
+
+
+def test_a_saved_record_round_trips_with_no_events_overrides_and_kept_spans():
+    made = record("""[spans]
+a1 ACTOR "The 12 victims" !keep   # a kept span; "quoted" words in the comment
+c1 CASUALTY "at least 12 people" count=12 qualifier=at_least status=killed
+a2 ACTOR "Omar Haddad"
+a3 ACTOR "Haddad"@105
+[events]
+[actors]
+a2 a3 "He"
+""")
+    assert made["casualty_events"] == [] and made["doc_counts"] == {"killed": 0, "injured": 0}
+    assert round_trip(made) == made
+    overridden = record('[spans]\nc1 CASUALTY "at least 12 people" count=12 qualifier=at_least '
+                        'status=killed\n[events]\nc1 killed=14 injured=3\n')
+    assert round_trip(overridden) == overridden
+
+
+def test_a_span_inside_a_longer_word_round_trips_by_its_offsets():
+    text = "Haddadi met Haddad in Homs."
+    made = record("[spans]\na1 ACTOR 0:6 !keep\na2 ACTOR 12:18\n", text)
+    again = round_trip(made, text)
+    assert [(s["start"], s["end"]) for s in again["spans"]] == [(0, 6), (12, 18)]
+    assert again == made
+
+
+def test_cluster_mentions_keep_their_record_order():
+    made = record('[spans]\na1 ACTOR "Omar Haddad"\na2 ACTOR "Haddad"@105\n[actors]\na2 "He" a1\n')
+    assert made["actors"][0]["mentions"][0] == "a2"
+    assert round_trip(made) == made
+
+
+@pytest.mark.skipif(not DATA_DIR.is_dir(), reason="the shared data folder is absent")
+def test_every_committed_record_round_trips_but_for_cluster_names():
+    def unnamed(made: dict) -> dict:
+        return {**made, "actors": [{**c, "name": None} for c in made.get("actors", [])]}
+
+    paths = sorted((REPO / "corpus/realnews/batches").glob("*.standoff.jsonl"))
+    records = [json.loads(line) for path in paths for line in path.read_text("utf-8").splitlines()]
+    assert records
+    for saved in records:
+        text = attach_text(saved, DATA_DIR, source=saved["id"])["text"]
+        assert unnamed(round_trip(saved, text)) == unnamed(saved), saved["id"]
+
+
+def test_a_quotation_mark_in_a_comment_is_not_span_text():
+    made = record('[spans]\na1 ACTOR "Rebels" # not "the rebels"\n')
+    assert (made["spans"][0]["start"], made["spans"][0]["end"]) == (0, 6)
+
+
+def test_all_capital_acronyms_are_no_pronouns():
+    text = "The WHO and the US said he would help."
+    made = record('[spans]\na1 ACTOR "WHO"\na2 ACTOR "US"\n', text)
+    assert len(made["spans"]) == 2
+    assert "pronoun" in problems('[spans]\na1 ACTOR "he"\n', text)[0]
+    assert "no pronoun" in problems('[spans]\na1 ACTOR "WHO"\n[actors]\na1 "US"\n', text)[0]
+
+
+def test_a_cluster_is_named_by_its_longest_named_mention():
+    text = "The President spoke. Bush said he would go."
+    made = record('[spans]\na1 ACTOR "President"\na2 ACTOR "Bush"\n[actors]\na1 a2\n', text)
+    assert made["actors"][0]["name"] == "Bush"
+
+
+@pytest.mark.parametrize("name", ["Parti libéral du Québec", "Partido ng Bayan"])
+def test_connecting_words_inside_a_name_are_no_role(name):
+    text = f"The {name} won the vote."
+    assert record(f'[spans]\na1 ACTOR "{name}"\n', text)["spans"][0]["end"] == 4 + len(name)
+
+
+def test_a_role_word_before_a_name_is_still_refused():
+    text = "The Swedish citizen Mohamed Moumou was freed."
+    found = problems('[spans]\na1 ACTOR "Swedish citizen Mohamed Moumou"\n', text)
+    assert "title or role" in found[0]

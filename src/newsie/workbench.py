@@ -15,6 +15,7 @@ converted to a stand-off record (`newsie.standoff`) and checked against the text
     l2 LOCATION 130:134 "Homs"          # offsets, with the text as a check
     c1 CASUALTY "15 civilians"@200 count=15 qualifier=exact status=killed
     a4 ACTOR "Pope Francis" !keep       # waive the mechanical boundary checks for this span
+    q1 QUOTE 410:452                    # offsets alone where a quoted text would be ambiguous
 
     [relations]
     SPEAKER q1 a1
@@ -23,14 +24,20 @@ converted to a stand-off record (`newsie.standoff`) and checked against the text
 
     [events]
     c1 c2 place=l1 perpetrator=a3       # killed/injured: the largest count (killed=N to override)
+    c3 c4 killed=5                      # an override of the computed count
 
     [actors]
     a1 a2 @345:347 "they"@512          # a cluster: ACTOR keys, pronouns by offsets or text
 
-Lines starting with `#` and text after ` # ` outside a quoted text are comments. A section that is
-present is annotated: `[events]` gives `casualty_events` and `doc_counts`, `[actors]` gives actor
+Lines starting with `#` and text from the first ` # ` that does not follow a lone `"` (so lies
+outside a quoted text) are comments. A section that is present is annotated: `[events]` gives
+`casualty_events` and `doc_counts` (an empty one: annotated, no event), `[actors]` gives actor
 clusters (every ACTOR not listed becomes a singleton). All errors are reported at once, each with
 the file and line (`AnnotationError`).
+
+A saved record written back as a working file (`saved_working_file_text`) converts to the same
+record: each span by a locator that resolves to its offsets, events with their stored
+counts, and `!keep` on the spans the checks would refuse (a record does not store the mark).
 """
 
 from __future__ import annotations
@@ -39,11 +46,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsie.data import CorpusError, Document
+from newsie.data import CorpusError, Document, Span
+from newsie.document.actors import canonical_name
 from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES, DEFAULT_SCHEMA
 from newsie.standoff import TEXT_SOURCES, text_sha256
-from newsie.text.boundaries import normalise_boundaries
-from newsie.text.lexicon import PRONOUNS, QUOTATION_MARKS
+from newsie.text.boundaries import BOUNDARY_RULES, normalise_boundaries
+from newsie.text.lexicon import NAME_PARTICLES, PRONOUNS, QUOTATION_MARKS
 from newsie.text.quotes import quotation_regions
 
 SECTIONS = ("spans", "relations", "events", "actors")
@@ -57,7 +65,9 @@ ANNOTATED = {
 _SPAN_LINE = re.compile(r"(?P<key>\S+)\s+(?P<label>\S+)\s+(?P<rest>.*)")
 _OFFSETS = re.compile(r"(\d+):(\d+)")
 _OCCURRENCE = re.compile(r"(?:#(\d+)|@(\d+))?")
-_COMMENT = re.compile(r"\s+#\s.*$")
+_COMMENT_START = re.compile(r"\s+#(?=\s|$)")
+# Lower-case words that join the words of one name (`Parti libéral du Québec`, `Partido ng Bayan`).
+NAME_CONNECTORS = NAME_PARTICLES | frozenset("des do dos das della dei ng y".split())
 
 
 class AnnotationError(ValueError):
@@ -169,8 +179,17 @@ def _check_header(builder: _Builder) -> str:
     return source
 
 
+def without_comment(text: str) -> str:
+    """A line without its trailing ` # comment`: from the first ` #` that does not follow a lone
+    `"` (one opening a span's text), so a `"` in the comment is not taken for the text's end."""
+    for match in _COMMENT_START.finditer(text):
+        if text.count('"', 0, match.start()) != 1:
+            return text[:match.start()]
+    return text
+
+
 def _read_span_line(builder: _Builder, line: Line, span_types: tuple[str, ...]) -> None:
-    match = _SPAN_LINE.fullmatch(line.text)
+    match = _SPAN_LINE.fullmatch(without_comment(line.text))
     if not match:
         builder.problem(line, "a span line is 'KEY LABEL \"text\"[#N|@OFFSET] [attrs]' or "
                               "'KEY LABEL START:END [attrs]'")
@@ -210,7 +229,7 @@ def _locate(builder: _Builder, line: Line, rest: str) -> tuple[int, int, list[st
             if quoted != text[start:end]:
                 builder.problem(line, f"text[{start}:{end}] is {text[start:end]!r}, not {quoted!r}")
                 return None
-        return start, end, _COMMENT.sub("", rest).split()
+        return start, end, rest.split()
     if not rest.startswith('"'):
         builder.problem(line, "give the span as START:END or as \"exact text\"")
         return None
@@ -220,7 +239,7 @@ def _locate(builder: _Builder, line: Line, rest: str) -> tuple[int, int, list[st
     start = _occurrence(builder, line, quoted, choice[1], choice[2])
     if start is None:
         return None
-    return start, start + len(quoted), _COMMENT.sub("", rest).split()
+    return start, start + len(quoted), rest.split()
 
 
 def _quoted(rest: str) -> tuple[str, str]:
@@ -300,17 +319,21 @@ def _typed_casualty_attrs(builder: _Builder, line: Line, attrs: dict[str, str]) 
     return {"count": count, "qualifier": attrs["qualifier"], "status": attrs["status"]}
 
 
-def _check_guidelines(builder: _Builder, line: Line, label: str, start: int, end: int) -> None:
+def _check_guidelines(
+    builder: _Builder, line: Line | None, label: str, start: int, end: int
+) -> None:
     """The guidelines' mechanical boundary rules (`!keep` on the line waives them)."""
     text, span_text = builder.text, builder.text[start:end]
     if span_text != span_text.strip():
         builder.problem(line, f"{span_text!r} has surrounding whitespace")
     if label in ("ACTOR", "LOCATION"):
         new_start, new_end, changes = normalise_boundaries(text, start, end, label)
+        if changes == [BOUNDARY_RULES["title"].description] and is_one_name(span_text):
+            changes = []
         if changes:
             builder.problem(line, f"{label} {span_text!r}: {', '.join(changes)}; the guidelines "
                                   f"make it {text[new_start:new_end]!r} (or add {KEEP})")
-    if label == "ACTOR" and span_text.lower() in PRONOUNS:
+    if label == "ACTOR" and is_pronoun(span_text):
         builder.problem(line, f"pronoun {span_text!r} is never an ACTOR span (put it in [actors])")
     if label == "QUOTE":
         if span_text[0] in QUOTATION_MARKS or span_text[-1] in QUOTATION_MARKS:
@@ -320,10 +343,25 @@ def _check_guidelines(builder: _Builder, line: Line, label: str, start: int, end
                                   f"(or add {KEEP})")
 
 
+def is_one_name(span_text: str) -> bool:
+    """Capitalised words joined by a lower-case connecting word: one name, not a role before a
+    name (the title rule takes `libéral` in `Parti libéral du Québec` for a role word)."""
+    words = span_text.split()
+    joins = zip(words[1:-1], words[2:], strict=True)
+    return words[0][:1].isupper() and any(
+        word in NAME_CONNECTORS and after[:1].isupper() for word, after in joins)
+
+
+def is_pronoun(word: str) -> bool:
+    """A pronoun is written in lower case or capitalised (`he`, `He`, `I`); all capitals is an
+    acronym (`WHO`, `US`)."""
+    return word.lower() in PRONOUNS and word in (word.lower(), word.capitalize())
+
+
 def _read_relation_line(
     builder: _Builder, line: Line, relation_types: tuple[str, ...]
 ) -> dict[str, str] | None:
-    words = _COMMENT.sub("", line.text).split()
+    words = without_comment(line.text).split()
     if len(words) != 3:
         builder.problem(line, "a relation line is 'LABEL HEAD TAIL' (span keys)")
         return None
@@ -353,7 +391,7 @@ def _read_events(builder: _Builder) -> list[dict[str, Any]]:
     for line in builder.working.sections["events"]:
         event: dict[str, Any] = {"mentions": [], "killed": None, "injured": None,
                                  "place": None, "perpetrator": None}
-        for word in _COMMENT.sub("", line.text).split():
+        for word in without_comment(line.text).split():
             name, sep, value = word.partition("=")
             if not sep:
                 if _span_of(builder, line, word, "CASUALTY") is not None:
@@ -371,28 +409,25 @@ def _read_events(builder: _Builder) -> list[dict[str, Any]]:
                                       "perpetrator=KEY, killed=N, injured=N")
         if not event["mentions"]:
             builder.problem(line, "an event needs at least one CASUALTY key")
+        attrs = [builder.spans[key].get("attrs", {}) for key in event["mentions"]]
         for status in ("killed", "injured"):
             if event[status] is None:
-                event[status] = _largest_count(builder, event["mentions"], status)
+                event[status] = largest_count(attrs, status)
         events.append(event)
     return events
 
 
-def _largest_count(builder: _Builder, mentions: list[str], status: str) -> int:
-    """The count of the event's most inclusive mention of that status (null counts add 0)."""
-    counts = [
-        builder.spans[key]["attrs"]["count"] or 0
-        for key in mentions
-        if builder.spans[key].get("attrs", {}).get("status") == status
-    ]
-    return max(counts, default=0)
+def largest_count(mention_attrs: list[dict[str, Any]], status: str) -> int:
+    """The count of an event's most inclusive mention of that status (null counts add 0), from
+    its mentions' CASUALTY attributes."""
+    return max((a["count"] or 0 for a in mention_attrs if a.get("status") == status), default=0)
 
 
 def _read_actors(builder: _Builder) -> list[dict[str, Any]]:
     clusters, clustered = [], set()
     for line in builder.working.sections["actors"]:
         mentions: list[Any] = []
-        for word in _COMMENT.sub("", line.text).split():
+        for word in without_comment(line.text).split():
             if word.startswith(("@", '"')):
                 pronoun = _pronoun(builder, line, word)
                 if pronoun:
@@ -424,17 +459,17 @@ def _pronoun(builder: _Builder, line: Line, word: str) -> dict[str, int] | None:
             builder.problem(line, f"{word}: a pronoun is @START:END or \"word\"@OFFSET")
             return None
         start, end = found, found + len(quoted)
-    if builder.text[start:end].lower() not in PRONOUNS:
+    if not is_pronoun(builder.text[start:end]):
         builder.problem(line, f"{word}: {builder.text[start:end]!r} is no pronoun")
         return None
     return {"start": start, "end": end}
 
 
 def _cluster_name(builder: _Builder, mentions: list[Any]) -> str:
-    """The longest named mention: the longest capitalised one, else the longest."""
-    names = [builder.text[builder.spans[k]["start"]:builder.spans[k]["end"]]
-             for k in mentions if isinstance(k, str)]
-    return max(names, key=lambda name: (name[:1].isupper(), len(name)))
+    """The longest named mention, as the document model names clusters (`canonical_name`)."""
+    spans = [builder.spans[k] for k in mentions if isinstance(k, str)]
+    return canonical_name([
+        Span("ACTOR", s["start"], s["end"], builder.text[s["start"]:s["end"]]) for s in spans])
 
 
 def _check_document(builder: _Builder, record: dict[str, Any]) -> None:
@@ -466,31 +501,79 @@ def span_keys(document: Document) -> dict[int, str]:
     return keys
 
 
-def working_file_text(document: Document, header: dict[str, str], sections: tuple[str, ...]) -> str:
-    """A document's spans, relations and (of `sections`) events and actors as a working file."""
+def saved_working_file_text(
+    data: dict[str, Any], header: dict[str, str], sections: tuple[str, ...]
+) -> str:
+    """A saved record (with its text attached) as a working file that `save` turns back into the
+    same record: spans in the record's order, `!keep` on those the checks would refuse, events
+    and clusters as they are (none: an empty section), event counts that differ from the
+    computed ones as overrides, cluster mentions in the record's order."""
+    document = Document.from_dict(data, source="saved record")
+    return working_file_text(document, header, sections, saved=data)
+
+
+def working_file_text(
+    document: Document, header: dict[str, str], sections: tuple[str, ...],
+    saved: dict[str, Any] | None = None,
+) -> str:
+    """A document's spans, relations and (of `sections`) events and actors as a working file;
+    `saved`: the record the document was read from (`saved_working_file_text`). Otherwise (a
+    model's pre-annotation) spans are in text order and, without events or clusters, a start
+    for them is proposed."""
     keys = span_keys(document)
     lines = [f"{name}: {value}" for name, value in header.items()]
     lines += ["", "[spans]"]
-    for span in sorted(document.spans, key=lambda s: (s.start, -s.end)):
-        lines.append(f'{keys[id(span)]} {span.label} "{span.text}"@{span.start}'
-                     + "".join(f" {k}={_attr_text(v)}" for k, v in span.attrs.items()))
+    spans = document.spans if saved else sorted(document.spans, key=lambda s: (s.start, -s.end))
+    lines += [_span_line(document.text, span, keys[id(span)], saved) for span in spans]
     lines += ["", "[relations]"]
     lines += [f"{r.label} {keys[id(r.head)]} {keys[id(r.tail)]}" for r in document.relations]
     if "events" in sections:
-        lines += ["", "[events]"] + _event_lines(document, keys)
+        lines += ["", "[events]"] + _event_lines(document, keys, saved)
     if "actors" in sections:
-        lines += ["", "[actors]"] + _actor_lines(document, keys)
+        lines += ["", "[actors]"] + _actor_lines(document, keys, saved)
     return "\n".join(lines) + "\n"
+
+
+def _span_line(text: str, span: Span, key: str, saved: Any) -> str:
+    """The span's line, by the first locator that reads back to its offsets: its text near its
+    start where that finds it (a whole-word occurrence, nearest), else its offsets."""
+    attrs = "".join(f" {k}={_attr_text(v)}" for k, v in span.attrs.items())
+    for locator in (f'"{span.text}"@{span.start}', f'{span.start}:{span.end} "{span.text}"'):
+        if _reads_back(text, f"{key} {span.label} {locator}{attrs}", span):
+            break
+    else:
+        locator = f"{span.start}:{span.end}"
+    keep = f" {KEEP}  # saved with {KEEP}" if saved and _refused(text, span) else ""
+    return f"{key} {span.label} {locator}{attrs}{keep}"
+
+
+def _reads_back(text: str, line_text: str, span: Span) -> bool:
+    builder = _Builder(WorkingFile("load"), text)
+    match = _SPAN_LINE.fullmatch(without_comment(line_text))
+    located = _locate(builder, Line(0, line_text), match["rest"]) if match else None
+    return located is not None and located[:2] == (span.start, span.end)
+
+
+def _refused(text: str, span: Span) -> bool:
+    """Whether the boundary checks refuse the span (it was saved with `!keep`)."""
+    builder = _Builder(WorkingFile("load"), text)
+    _check_guidelines(builder, None, span.label, span.start, span.end)
+    return bool(builder.problems)
 
 
 def _attr_text(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-def _event_lines(document: Document, keys: dict[int, str]) -> list[str]:
-    """The document's events; without any, one event per CASUALTY span with its relations (a
-    start: merge the lines of mentions of the same victims, delete aggregates)."""
+def _event_lines(document: Document, keys: dict[int, str], saved: Any) -> list[str]:
+    """The document's events, counts that the mentions do not give as overrides; a saved record
+    without any: none (a comment); a pre-annotation without any: one event per CASUALTY span
+    with its relations (a start: merge the lines of mentions of the same victims, delete
+    aggregates)."""
     events = document.casualty_events
+    if saved and not events:
+        none = ["# no event (any CASUALTY is an aggregate)"]
+        return none if document.spans_of("CASUALTY") else []
     if not events:
         tails = {(r.label, id(r.head)): r.tail for r in document.relations}
         return [
@@ -500,20 +583,32 @@ def _event_lines(document: Document, keys: dict[int, str]) -> list[str]:
                 if (label, id(span)) in tails])
             for span in sorted(document.spans_of("CASUALTY"), key=lambda s: s.start)
         ]
-    return [
-        " ".join([keys[id(m)] for m in event.mentions]
-                 + [f"{name}={keys[id(span)]}" for name, span in
-                    (("place", event.place), ("perpetrator", event.perpetrator)) if span])
-        for event in events
-    ]
+    return [" ".join([keys[id(m)] for m in event.mentions]
+                     + [f"{name}={keys[id(span)]}" for name, span in
+                        (("place", event.place), ("perpetrator", event.perpetrator)) if span]
+                     + _overrides(event))
+            for event in events]
 
 
-def _actor_lines(document: Document, keys: dict[int, str]) -> list[str]:
-    """Clusters of two mentions or more (save adds the singletons); without any, ACTOR mentions
-    grouped by the same text or a name's last word (a start to correct)."""
+def _overrides(event: Any) -> list[str]:
+    attrs = [m.attrs for m in event.mentions]
+    return [f"{status}={getattr(event, status)}" for status in ("killed", "injured")
+            if getattr(event, status) != largest_count(attrs, status)]
+
+
+def _actor_lines(
+    document: Document, keys: dict[int, str], saved: dict[str, Any] | None
+) -> list[str]:
+    """Clusters of two mentions or more (save adds the singletons); a saved record's in its own
+    mention order (a Document sorts them); a pre-annotation without any: ACTOR mentions grouped
+    by the same text or a name's last word (a start to correct)."""
     def mention(span) -> str:
         return keys[id(span)] if id(span) in keys else f"@{span.start}:{span.end}"
 
+    if saved is not None:
+        return [" ".join(m if isinstance(m, str) else f"@{m['start']}:{m['end']}"
+                         for m in cluster["mentions"])
+                for cluster in saved.get("actors", []) if len(cluster["mentions"]) > 1]
     if document.actors:
         return [" ".join(mention(m) for m in c.mentions) for c in document.actors
                 if len(c.mentions) > 1]
