@@ -233,3 +233,11 @@ def test_real_ecbplus_documents_are_the_sentences_its_index_selects(real):
     assert {d.id: d.meta["sentences"] for d in documents} == {k: sorted(v)
                                                              for k, v in index.items()}
     assert all(d.text.count("\n") == len(d.meta["sentences"]) - 1 for d in documents)
+
+
+def test_the_news_plus_recipe_reads_both_corpora():
+    from newsie.training.arguments import load_recipe
+
+    recipe = load_recipe(Path(__file__).resolve().parents[1] / "configs" / "news-plus.yaml")
+    formats = [source.format for source in recipe.data.train]
+    assert {"ecbplus", "meantime"} <= set(formats)
