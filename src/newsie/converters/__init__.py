@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from newsie.converters import brat, conll, doccano, gum, labelstudio, re3d  # noqa: F401
+from newsie.converters import (  # noqa: F401
+    brat,
+    conll,
+    doccano,
+    ecbplus,
+    gum,
+    labelstudio,
+    meantime,
+    re3d,
+)
 from newsie.converters.base import (
     CONVERTERS,
     ConversionReport,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ from newsie.data import CorpusError
 
 
 def read_json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield `(line number, object)` for each non-blank line of a JSON-lines file."""
-    with path.open(encoding="utf-8-sig") as handle:
+    """Yield `(line number, object)` for each non-blank line of a JSON-lines file (gzipped when
+    its name ends in `.gz`)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8-sig") as handle:
         yield from json_objects(handle, str(path))
 
 
@@ -79,3 +82,14 @@ def corpus_name(path: Path) -> str:
     """The corpus name a document carries in `meta["source"]`: the folder's or file's name."""
     path = path.resolve()
     return path.stem if path.is_file() else path.name
+
+
+def corpus_file(paths: list[Path], name: str) -> list[Path]:
+    """The given files, and the file `name` in each given folder (an error when it lacks one)."""
+    found = []
+    for path in paths:
+        file = path / name if path.is_dir() else path
+        if not file.is_file():
+            raise CorpusError(f"no {name} here", source=str(path))
+        found.append(file)
+    return found
