@@ -1,8 +1,9 @@
 """Prediction, stage by stage (each module testable alone):
 
 - `scheduler`: texts -> windows -> batches -> the model -> `DocumentOutputs` per text;
-- `viterbi`: constrained BIO decoding; `tags`: token spans read off tags;
-- `outputs`: `DocumentOutputs`, the arrays that pass from the model's side to the text's side;
+- `window_tables`: the per-token work on the model's device, a batch's compact tables;
+- `viterbi`: constrained BIO decoding; `tags`: spans read off tags;
+- `outputs`: `DocumentOutputs`, the tables that pass from the model's side to the text's side;
 - `postprocessing`: `postprocess`, `DocumentOutputs` -> `Document` (text rules, spans, relations),
   a pure function;
 - `predictor`: `Predictor`, the two sides together over a stream of texts.
