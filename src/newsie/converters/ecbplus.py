@@ -23,14 +23,14 @@ from pathlib import Path
 from newsie.converters.base import ConversionReport, register_converter
 from newsie.converters.coreference import join_chains
 from newsie.converters.detokenise import detokenise
-from newsie.converters.labels import annotated_for
 from newsie.converters.mentions import (
     TokenMention,
+    convert_token_corpus,
     read_mention,
     read_sentences,
     spans_and_clusters,
 )
-from newsie.converters.reading import corpus_file, field_of, read_json_lines
+from newsie.converters.reading import field_of
 from newsie.data import CorpusError, Document
 
 ECBPLUS_LABELS = {
@@ -47,16 +47,9 @@ def convert_ecbplus(
     paths: list[Path], label_map: dict[str, str] | None, report: ConversionReport
 ) -> list[Document]:
     """Convert ECB+ (the folder holding ecbplus.jsonl.gz, or the file)."""
-    label_map = label_map or ECBPLUS_LABELS
-    annotated = annotated_for(label_map)
-    documents = []
-    for path in corpus_file(paths, FILE_NAME):
-        for line, row in read_json_lines(path):
-            doc = _convert_document(row, label_map, report, path, line)
-            if doc is not None:
-                doc.annotated = annotated
-                documents.append(doc)
-    return documents
+    return convert_token_corpus(
+        paths, FILE_NAME, label_map or ECBPLUS_LABELS, report, _convert_document
+    )
 
 
 def _convert_document(

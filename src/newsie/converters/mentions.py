@@ -8,6 +8,7 @@ newsie type, person mentions that the guidelines make no ACTOR are dropped
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,16 +16,40 @@ from typing import Any
 from newsie.converters.base import ConversionReport
 from newsie.converters.coreference import actor_clusters
 from newsie.converters.detokenise import TokenText
+from newsie.converters.labels import annotated_for
 from newsie.converters.normalise import Candidate, apply_guidelines
 from newsie.converters.participants import not_an_actor, victim_phrases
-from newsie.converters.reading import field_of
-from newsie.data import ActorCluster, CorpusError, Span
+from newsie.converters.reading import corpus_file, field_of, read_json_lines
+from newsie.data import ActorCluster, CorpusError, Document, Span
 from newsie.text.boundaries import trim_whitespace
 from newsie.text.lexicon import PRONOUNS
 
 LEADING_PREPOSITIONS = frozenset(
     """in at from near on into onto to of between across outside inside throughout around toward
     towards off along within through by over under beyond""".split())
+
+
+DocumentConverter = Callable[[dict, dict[str, str], ConversionReport, Path, int], Document | None]
+
+
+def convert_token_corpus(
+    paths: list[Path],
+    file_name: str,
+    label_map: dict[str, str],
+    report: ConversionReport,
+    convert_document: DocumentConverter,
+) -> list[Document]:
+    """The Documents of a token corpus kept as JSON lines (`file_name` in the folder, or the
+    file), each annotating the types `label_map` maps to; a row converted to None is left out."""
+    annotated = annotated_for(label_map)
+    documents = []
+    for path in corpus_file(paths, file_name):
+        for line, row in read_json_lines(path):
+            doc = convert_document(row, label_map, report, path, line)
+            if doc is not None:
+                doc.annotated = annotated
+                documents.append(doc)
+    return documents
 
 
 @dataclass
