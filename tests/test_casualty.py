@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsie.schema import CASUALTY_QUALIFIERS, CASUALTY_STATUSES
+from newsie.text import sentences
 from newsie.text.casualty import (
+    _CASE_FOLDED,
+    CASUALTY_HEADS,
+    CASUALTY_PHRASE,
     COUNT_PATTERN,
+    MULTIPLIERS,
+    NUMBER_WORDS,
+    PHRASE_BODY,
+    QUALIFIER_PHRASES,
+    SCALES,
     STATUS_PATTERNS,
+    VAGUE_QUANTITIES,
     casualty_attributes,
     nearest_cue,
     parse_count,
@@ -195,6 +206,69 @@ def test_sentence_window_cuts_at_sentence_breaks_but_not_abbreviations():
     assert text[lo:hi] == "Gen. Smith said U.S. troops killed 12 people."
     lo, hi = sentence_window(text, start, start + 9, max_chars=10)
     assert text[lo:hi] == "ps killed 12 people."
+
+
+# sentence_window finds its breaks once per text; a search of the window alone is what it means.
+_SENTENCE_TEXT = st.lists(st.sampled_from(
+    ["x", "A", "1", ".", ". ", ".\n\n", "\n", "  ", '."', "” ", "“", "(", "]", "!", "?",
+     "Mr.", "U.S.", "b."]), max_size=30).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SENTENCE_TEXT, st.data())
+def test_sentence_window_is_the_search_of_the_window_alone(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, min(len(text), start + 4)))
+    max_chars = data.draw(st.integers(0, 6) | st.just(120))
+    lo, hi = max(0, start - max_chars), min(len(text), end + max_chars)
+    expected = (sentences._searched_lo(text, lo, start), sentences._searched_hi(text, end, hi))
+    assert sentence_window(text, start, end, max_chars) == expected
+
+
+@pytest.mark.parametrize("text, start, end, max_chars", [
+    ("x. \n  A b", 6, 7, 3),  # the window opens inside a break, before its line break
+    ("x.\n\nA b", 4, 5, 1),  # ... between two line breaks
+    ("x. \nA b", 3, 4, 2),  # the span opens inside a break
+    ("A b. Cd", 0, 3, 6),  # the break after the span needs a character past the window
+    ('A b." \n Cd', 0, 5, 3),  # the span ends inside a break
+])
+def test_sentence_window_at_the_edges_of_a_break(text, start, end, max_chars):
+    lo, hi = max(0, start - max_chars), min(len(text), end + max_chars)
+    expected = (sentences._searched_lo(text, lo, start), sentences._searched_hi(text, end, hi))
+    assert sentence_window(text, start, end, max_chars) == expected
+
+
+def test_casualty_phrase_first_word_classes_hold_every_case_insensitive_match():
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    folded = {chr(c) for c in range(sys.maxunicode + 1)
+              if not chr(c).isascii() and letters.fullmatch(chr(c))}
+    assert folded <= set(_CASE_FOLDED)
+
+
+# CASUALTY_PHRASE without its first-word filter: what it must match the same as.
+_UNFILTERED_PHRASE = re.compile(r"(?<!\w)(?=\w)" + PHRASE_BODY, re.IGNORECASE)
+_SEPARATOR = st.sampled_from([" ", "  ", "\n", ", ", "-", ""])
+# Phrase-like pieces: each a start (every lexicon's words, and oddly cased ones), something in
+# the middle, a head or not.
+_PHRASE_PIECE = st.tuples(
+    st.sampled_from([*QUALIFIER_PHRASES, *VAGUE_QUANTITIES, *NUMBER_WORDS, *MULTIPLIERS,
+                     *SCALES, "between", "half", "a", "an", "12", "1,200", "3.5", "İn", "ſome",
+                     "SOME", "x"]),
+    _SEPARATOR,
+    st.sampled_from(["", "12", "two", "hundred", "and", "of them", "U.S.", "wounded", "-"]),
+    _SEPARATOR,
+    st.sampled_from([*CASUALTY_HEADS[:12], "Syrians", "killed", "K", "x"]),
+    _SEPARATOR,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PHRASE_PIECE, max_size=6).map("".join))
+def test_casualty_phrase_first_word_filter_changes_no_match(text):
+    def matches(pattern):
+        return [(m.span(), m.groupdict()) for m in pattern.finditer(text)]
+
+    assert matches(CASUALTY_PHRASE) == matches(_UNFILTERED_PHRASE)
 
 
 _TEXT = st.one_of(

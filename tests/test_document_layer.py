@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsie.data import PRONOUN, Document, Relation
 from newsie.document import (
@@ -14,7 +16,7 @@ from newsie.document import (
     doc_counts,
     mention_sums,
 )
-from newsie.document.actors import names_match
+from newsie.document.actors import _is_initials, _key, names_match
 from newsie.evaluation import evaluate
 
 
@@ -108,6 +110,20 @@ def test_a_null_count_adds_nothing():
 ])
 def test_named_mentions_match_by_string_rules(short, full, same):
     assert names_match(short, full) is same and names_match(full, short) is same
+
+
+_NAME = st.lists(st.sampled_from(
+    ["Brahimi", "Lakhdar", "al-Khatib", "Herrera", "Campos", "Syrian", "Observatory", "for",
+     "Human", "Rights", "SOHR", "UN", "United", "Nations", "the", "'s", "Russia's", "of", "EU"]),
+    min_size=1, max_size=5).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NAME, _NAME)
+def test_names_match_only_names_sharing_a_word_or_initials(a, b):
+    # actor clustering tries only the clusters that share a word or hold initials
+    if names_match(a, b):
+        assert set(_key(a)) & set(_key(b)) or _is_initials(a) or _is_initials(b)
 
 
 def test_clusters_hold_named_nominal_and_pronoun_mentions_with_the_longest_name():

@@ -17,6 +17,7 @@ The canonical name is the cluster's longest named mention (its longest mention i
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -52,24 +53,87 @@ _COMMON_WORDS = frozenset(NOMINAL_ACTORS) | TITLES | {"the"}
 
 @dataclass
 class _Cluster:
-    mentions: list[Span] = field(default_factory=list)
+    """A cluster as it grows, with what the rules compare a new mention with: the distinct
+    strings of its named mentions, and whether one of them names a person."""
 
-    def named(self) -> list[Span]:
-        return [m for m in self.mentions if m.label != PRONOUN and is_named(m)]
+    mentions: list[Span] = field(default_factory=list)
+    names: dict[str, None] = field(default_factory=dict)  # in order of first mention
+    person: bool = False
+
+
+class _Clusters:
+    """One document's clusters in order of their first mention, with the latest cluster for
+    each mention key and the latest person, so that a nominal mention finds its home without
+    going through every cluster. The rules are functions of mention strings, which an article
+    repeats: their results are kept while the document is clustered."""
+
+    def __init__(self) -> None:
+        self.clusters: list[_Cluster] = []
+        self.latest_key: dict[tuple[str, ...], int] = {}
+        self.latest_person = -1
+        # Which clusters a named mention could match (see `_names_match`): by key word, and
+        # those with a name in initials.
+        self.by_word: dict[str, set[int]] = {}
+        self.with_initials: set[int] = set()
+        self.key = functools.cache(_key)
+        self.named = functools.cache(_is_named_text)
+        self.person = functools.cache(looks_like_person)
+
+    def add(self, mention: Span) -> None:
+        """Put an ACTOR mention in its home cluster, or in a new one."""
+        number = self._home(mention.text)
+        if number is None:
+            number = len(self.clusters)
+            self.clusters.append(_Cluster())
+        cluster = self.clusters[number]
+        cluster.mentions.append(mention)
+        key = self.key(mention.text)
+        self.latest_key[key] = max(self.latest_key.get(key, -1), number)
+        if self.named(mention.text):
+            cluster.names[mention.text] = None
+            for word in key:
+                self.by_word.setdefault(word, set()).add(number)
+            if _is_initials(mention.text):
+                self.with_initials.add(number)
+            if not cluster.person and self.person(mention.text):
+                cluster.person = True
+                self.latest_person = max(self.latest_person, number)
+
+    def _home(self, text: str) -> int | None:
+        """The latest cluster that a named mention matches a name of; for a nominal one, the
+        latest with a mention of the same words, else (a role word) the latest person."""
+        key = self.key(text)
+        if self.named(text):
+            for number in self._clusters_to_try(text, key):
+                names = self.clusters[number].names
+                if any(_names_match(text, key, name, self.key(name)) for name in names):
+                    return number
+            return None
+        if key in self.latest_key:
+            return self.latest_key[key]
+        if key and key[-1] in TITLES:  # "the envoy", "the spokesman": the closest earlier person
+            return self.latest_person if self.latest_person >= 0 else None
+        return None
+
+    def _clusters_to_try(self, text: str, key: tuple[str, ...]) -> list[int]:
+        """The clusters, latest first, that have a name a named mention may match: all of them
+        for initials, else those sharing a word of its key or with a name in initials."""
+        if _is_initials(text):
+            return list(reversed(range(len(self.clusters))))
+        numbers = set(self.with_initials)
+        for word in key:
+            numbers |= self.by_word.get(word, set())
+        return sorted(numbers, reverse=True)
 
 
 def actor_clusters(doc: Document) -> list[ActorCluster]:
     """Every ACTOR span in exactly one cluster (singletons too), clusters in order of their
     first mention, each cluster's mentions in text order."""
-    clusters: list[_Cluster] = []
+    clusters = _Clusters()
     for mention in sorted(doc.spans_of("ACTOR"), key=lambda s: (s.start, s.end)):
-        home = _home(mention, clusters)
-        if home is None:
-            clusters.append(_Cluster([mention]))
-        else:
-            home.mentions.append(mention)
-    _attach_pronouns(doc.text, clusters)
-    return [ActorCluster(canonical_name(c.mentions), c.mentions) for c in clusters]
+        clusters.add(mention)
+    _attach_pronouns(doc.text, clusters.clusters)
+    return [ActorCluster(canonical_name(c.mentions), c.mentions) for c in clusters.clusters]
 
 
 def canonical_name(mentions: list[Span]) -> str:
@@ -81,16 +145,17 @@ def canonical_name(mentions: list[Span]) -> str:
 def is_named(span: Span) -> bool:
     """A mention with a capitalised word that is not a common noun ("Rebels" at a sentence's
     start, "President" alone)."""
-    return any(w[0].isupper() and w.lower() not in _COMMON_WORDS for w in _WORD.findall(span.text))
+    return _is_named_text(span.text)
 
 
-def is_person(cluster: _Cluster) -> bool:
-    """A named person: a mention of two or more capitalised words (name particles aside) with no
-    organisation noun among them."""
-    return any(looks_like_person(m.text) for m in cluster.named())
+def _is_named_text(text: str) -> bool:
+    """`is_named` of a mention's text."""
+    return any(w[0].isupper() and w.lower() not in _COMMON_WORDS for w in _WORD.findall(text))
 
 
 def looks_like_person(name: str) -> bool:
+    """A named person: two or more capitalised words (name particles aside) with no
+    organisation noun among them. A cluster is a person's when one of its named mentions is."""
     words = _WORD.findall(name)
     capitalised = all(w[0].isupper() or w.split("-")[0].lower() in NAME_PARTICLES for w in words)
     return (len(words) >= 2 and capitalised and not name.isupper()
@@ -110,7 +175,12 @@ def _acronym(text: str) -> str:
 
 def names_match(a: str, b: str) -> bool:
     """Whether two named mentions name one actor by the string rules of the module docstring."""
-    ka, kb = _key(a), _key(b)
+    return _names_match(a, _key(a), b, _key(b))
+
+
+def _names_match(a: str, ka: tuple[str, ...], b: str, kb: tuple[str, ...]) -> bool:
+    """`names_match` of `a` and `b`, whose keys are `ka` and `kb`. It is False unless they
+    share a word of their keys or one of them is initials (`_clusters_to_try` relies on it)."""
     if not ka or not kb:
         return False
     short, long = sorted((ka, kb), key=len)
@@ -121,25 +191,14 @@ def names_match(a: str, b: str) -> bool:
     if len(short) == 1 and short[0] in long[1:] and looks_like_person(a if len(ka) > 1 else b):
         return True  # one of a person's surnames: "Herrera" -> "Lucía Herrera Campos"
     for initials, full in ((a, b), (b, a)):
-        if initials.isupper() and 2 <= len(initials) <= 6 and " " not in initials:
+        if _is_initials(initials):
             if len(_WORD.findall(full)) >= 2 and _acronym(full) == initials:
                 return True
     return False
 
 
-def _home(mention: Span, clusters: list[_Cluster]) -> _Cluster | None:
-    if is_named(mention):
-        for cluster in reversed(clusters):
-            if any(names_match(mention.text, m.text) for m in cluster.named()):
-                return cluster
-        return None
-    key = _key(mention.text)
-    for cluster in reversed(clusters):
-        if any(_key(m.text) == key for m in cluster.mentions if m.label != PRONOUN):
-            return cluster
-    if key and key[-1] in TITLES:  # "the envoy", "the spokesman": the closest earlier person
-        return next((c for c in reversed(clusters) if is_person(c)), None)
-    return None
+def _is_initials(text: str) -> bool:
+    return text.isupper() and 2 <= len(text) <= 6 and " " not in text
 
 
 def _attach_pronouns(text: str, clusters: list[_Cluster]) -> None:
@@ -147,7 +206,7 @@ def _attach_pronouns(text: str, clusters: list[_Cluster]) -> None:
         wants_person = match.group().lower() in PERSON_PRONOUNS
         earlier = [c for c in clusters if c.mentions[0].start < match.start()]
         earlier.sort(key=lambda c: max(m.start for m in c.mentions if m.start < match.start()))
-        home = next((c for c in reversed(earlier) if is_person(c) == wants_person), None)
+        home = next((c for c in reversed(earlier) if c.person == wants_person), None)
         if home is not None:
             pronoun = Span(PRONOUN, match.start(), match.end(), match.group())
             home.mentions.append(pronoun)

@@ -92,10 +92,11 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
             events.append(CasualtyEvent(mentions=[mention]))
         else:
             home.mentions.append(mention)
+    places, perpetrators = _tails(doc, "PLACE"), _tails(doc, "PERPETRATOR")
     for event in events:
         _fill_counts(event)
-        event.place = _related(doc, event, "PLACE")
-        event.perpetrator = _related(doc, event, "PERPETRATOR")
+        event.place = _related(places, event)
+        event.perpetrator = _related(perpetrators, event)
     return events
 
 
@@ -219,8 +220,12 @@ def _fill_counts(event: CasualtyEvent) -> None:
     event.injured = max(event.injured - event.killed, 0)
 
 
-def _related(doc: Document, event: CasualtyEvent, label: str) -> Span | None:
-    """The tail of `label` from the event's most inclusive mention that has one."""
-    tails = {id(r.head): r.tail for r in doc.relations if r.label == label}
+def _tails(doc: Document, label: str) -> dict[int, Span]:
+    """id(head) -> tail of the document's `label` relations (the last one of a head's)."""
+    return {id(r.head): r.tail for r in doc.relations if r.label == label}
+
+
+def _related(tails: dict[int, Span], event: CasualtyEvent) -> Span | None:
+    """The tail (in `tails`) of the event's most inclusive mention that has one."""
     ranked = sorted(event.mentions, key=lambda m: -(m.attrs.get("count") or 0))
     return next((tails[id(m)] for m in ranked if id(m) in tails), None)

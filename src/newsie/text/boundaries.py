@@ -43,8 +43,12 @@ from newsie.text.quotes import quotation_regions
 
 _EDGE_CHARS = ",;:!?*-–—" + QUOTATION_MARKS
 _BRACKETS = {"(": ")", "[": "]", "{": "}"}
+_OPENING = {closing: opening for opening, closing in _BRACKETS.items()}
 _POSSESSIVE = re.compile(r"\s*['’]s$")
 _WORD = re.compile(r"\S+")
+_BARE_STRIPPED = _EDGE_CHARS + ".()[]{}"
+_PREFIXED_NAME = re.compile(r"[a-z]+-[A-Z].*")  # al-Zarqawi
+_HALF_ADJECTIVE = re.compile(r"[A-Z][\w.]*-[a-z]+")  # ISIL-held
 
 Trim = Callable[[str, int, int], tuple[int, int]]
 
@@ -119,19 +123,20 @@ def is_name_word(word: str) -> bool:
     bare = bare_word(word)
     if not bare:
         return False
-    if re.fullmatch(r"[a-z]+-[A-Z].*", bare):
+    if _PREFIXED_NAME.fullmatch(bare):
         return True
-    return bare[0].isupper() and not re.fullmatch(r"[A-Z][\w.]*-[a-z]+", bare)
+    return bare[0].isupper() and not _HALF_ADJECTIVE.fullmatch(bare)
 
 
 def bare_word(word: str) -> str:
     """A word without surrounding punctuation, quote marks and invisible format characters."""
-    return "".join(ch for ch in word if unicodedata.category(ch) != "Cf").strip(
-        _EDGE_CHARS + ".()[]{}")
+    if not word.isascii():  # no ASCII character is a format character
+        word = "".join(ch for ch in word if unicodedata.category(ch) != "Cf")
+    return word.strip(_BARE_STRIPPED)
 
 
 def _is_blank(char: str) -> bool:
-    return char.isspace() or unicodedata.category(char) == "Cf"
+    return char.isspace() or (not char.isascii() and unicodedata.category(char) == "Cf")
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -159,8 +164,7 @@ def _unbalanced(text: str, start: int, end: int, at: int) -> bool:
     char = text[at]
     if char in _BRACKETS:
         return _BRACKETS[char] not in text[at:end]
-    closing = {v: k for k, v in _BRACKETS.items()}
-    return char in closing and closing[char] not in text[start:at]
+    return char in _OPENING and _OPENING[char] not in text[start:at]
 
 
 def _is_sentence_period(text: str, start: int, end: int) -> bool:

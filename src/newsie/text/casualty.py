@@ -20,7 +20,7 @@ Choices the annotation guidelines leave open:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -318,17 +318,47 @@ CASUALTY_STOPS = phrases(
 ) + tuple(NUMBER_WORDS)
 _NONMODIFIER_HEADS = tuple(h for h in ALL_CASUALTY_HEADS if h not in MODIFIER_HEADS)
 GAP = r"[^\S\n]+"  # words of one phrase never sit on two lines
+# The words a count phrase can start with (COUNT_PATTERN's first words, and the article).
+FIRST_WORDS = frozenset(
+    phrase.split()[0]
+    for phrase in (*QUALIFIER_PHRASES, *VAGUE_QUANTITIES, *NUMBER_WORDS, *MULTIPLIERS, *SCALES,
+                   "between", "half", "a", "an")
+)
+# Characters other than a letter's two cases that match it case-insensitively (re.IGNORECASE
+# folds these four onto ASCII letters; a test checks that there are no others).
+_CASE_FOLDED = "\u0130\u0131\u017f\u212a"
+
+
+def first_word_filter(words: Iterable[str]) -> str:
+    """A regex that matches, case-insensitively, where one of `words` (then a word boundary) or
+    a digit starts. Words are grouped by first letter, each group behind a case-sensitive class
+    of the characters that letter matches: the regex engine skips a branch that starts with a
+    plain class without entering it, so a word start tries one group, not every word."""
+    by_letter: dict[str, list[str]] = {}
+    for word in words:
+        by_letter.setdefault(word[0].lower(), []).append(word[1:])
+    groups = []
+    for letter, rests in sorted(by_letter.items()):
+        cases = "".join(c for c in letter + letter.upper() + _CASE_FOLDED
+                        if re.fullmatch(re.escape(letter), c, re.IGNORECASE))
+        optional = "?" if "" in rests else ""
+        groups.append(rf"(?-i:[{cases}])(?:{alternation(r for r in rests if r)}){optional}\b")
+    return "|".join(["[0-9]", *groups])
+
+
 # A count, "of them" or "of the", up to three modifiers ("U.S.", "aid", "wounded"), a head noun.
-# Every alternative starts a word; saying so first lets other positions fail at once (1.8 times
-# faster over whole texts, the same matches).
-CASUALTY_PHRASE = re.compile(
-    r"(?<!\w)(?=\w)"
+PHRASE_BODY = (
     rf"(?:{COUNT_PATTERN}|(?P<article>\ban?\b))"
     rf"(?:{GAP}of(?:{GAP}(?:the|them|those|these|whom|its|their))?)?"
     rf"(?:{GAP}(?!(?:{alternation(CASUALTY_STOPS + _NONMODIFIER_HEADS)})\b)"
     r"(?:(?:[a-z]\.){2,}|[a-z][\w'’-]*)){0,3}"
-    rf"{GAP}(?P<head>(?:{alternation(ALL_CASUALTY_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)",
-    re.IGNORECASE)
+    rf"{GAP}(?P<head>(?:{alternation(ALL_CASUALTY_HEADS)})\b|(?-i:[A-Z][a-z]{{2,}}(?:ians|ans|is|ites))\b)"
+)
+# Every phrase starts a word, and with one of FIRST_WORDS or a digit: saying so first lets other
+# positions fail at once (the same matches; 1.7 times as fast over whole texts as trying every
+# word start, itself 1.8 times as fast as trying every position).
+CASUALTY_PHRASE = re.compile(
+    rf"(?<!\w)(?={first_word_filter(FIRST_WORDS)}){PHRASE_BODY}", re.IGNORECASE)
 # An age after a single victim closes the phrase: "a boy of 10" is one boy.
 _AGE_OF_RE = re.compile(
     rf"\b(?P<noun>{alternation(SINGULAR_CASUALTY_HEADS)})\s+of\s+[0-9]{{1,3}}\s*$", re.IGNORECASE)
