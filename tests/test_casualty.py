@@ -106,8 +106,19 @@ from newsie.text.casualty import (
     ("a child", (1, "exact")),
     ("a 45-year-old man", (1, "exact")),
     ("two 10-year-old boys", (2, "exact")),
-    # no count
+    ("the British soldier", (1, "exact")),
+    ("his wife", (1, "exact")),
+    ("another", (1, "exact")),
+    ("The inventor of the steering lock", (1, "exact")),
+    ("Daniel Lazcano", (1, "exact")),
+    ("Abu Bakr al-Baghdadi", (1, "exact")),
+    # no count: plurals, groups, and names that may be plural
     ("the victims", (None, "approximately")),
+    ("The others", (None, "approximately")),
+    ("the crew", (None, "approximately")),
+    ("the dead", (None, "approximately")),
+    ("Palestinians", (None, "approximately")),
+    ("everyone on board", (None, "approximately")),
     ("", (None, "approximately")),
     ("12th", (None, "approximately")),
 ])

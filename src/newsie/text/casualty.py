@@ -13,6 +13,9 @@ Choices the annotation guidelines leave open:
 - A count that is not a whole number ("1.5 people") and a phrase with no count at all ("the
   victims") give None; a None count is never `exact`, so such phrases read `approximately`.
 - A lone article counts one: "a man" is (1, "exact"); ages are not counts ("a 45-year-old man").
+  So does a singular definite phrase ("the British soldier", "another") and a person's name
+  ("Daniel Lazcano"): the guidelines' single victims. Plurals and groups ("the victims", "the
+  crew", "Palestinians") have no count.
 - "12.000" is twelve thousand (European grouping: no one counts 12.0 people), while "1.200 million"
   is 1.2 million, because a scale word after it makes the dot a decimal point.
 """
@@ -110,7 +113,8 @@ def parse_count(phrase: str) -> tuple[int | None, str]:
     phrase = _AGE_OF_RE.sub(r"\g<noun>", _AGE_RE.sub(" ", phrase))
     match = _COUNT_RE.search(phrase)
     if match is None:
-        return (1, "exact") if _ARTICLE_RE.search(phrase) else (None, "approximately")
+        one = _ARTICLE_RE.search(phrase) or _names_one_person(phrase)
+        return (1, "exact") if one else (None, "approximately")
     qualifier = match["qualifier"]
     explicit = QUALIFIER_PHRASES[" ".join(qualifier.lower().split())] if qualifier else None
     if match["vague"]:
@@ -128,6 +132,29 @@ def parse_count(phrase: str) -> tuple[int | None, str]:
     if ranged:
         return count, "at_least"
     return count, "approximately" if round_low or count is None else "exact"
+
+
+# Openers of a phrase about one person, and nouns that name a group although they are singular.
+_SINGULAR_OPENERS = frozenset(
+    "the this that another his her its their our my your whose".split())
+_GROUP_NOUNS = frozenset(
+    "people men women children police dead injured wounded others family families crew staff "
+    "personnel military public population crowd group team army forces everyone all".split())
+# Lowercase particles inside personal names ("Abu Bakr al-Baghdadi", "Ursula von der Leyen").
+_NAME_PARTICLES = frozenset("al el bin ibn de del della da di van von der den la le du dos".split())
+
+
+def _names_one_person(phrase: str) -> bool:
+    """Whether a count-free phrase is about one person: "the woman", "another", "Kemar Lewis"."""
+    words = re.findall(r"[^\W\d_][\w'’.-]*", phrase)
+    if not words:
+        return False
+    last = words[-1].lower().rstrip(".")
+    if last in _GROUP_NOUNS or (last.endswith("s") and not last.endswith(("ss", "us", "is"))):
+        return False
+    if words[0].lower() in _SINGULAR_OPENERS:
+        return True
+    return all(w[0].isupper() or w.lower().split("-")[0] in _NAME_PARTICLES for w in words)
 
 
 def _number_value(expression: str) -> tuple[int | None, bool]:
