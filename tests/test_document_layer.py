@@ -182,6 +182,23 @@ def test_the_models_speaker_is_kept_and_a_sentence_after_a_full_stop_is_not_an_a
     assert speakers(alone) == {}
 
 
+def test_a_speaker_named_right_after_the_quote_outranks_the_models_other_actor():
+    doc = make_document(
+        '[Shamkhi Faraj]{a1:ACTOR} was hopeful. "[It is chaotic,]{q1:QUOTE}" said '
+        "[Man Financial]{a2:ACTOR} analyst [Edward Meir]{a3:ACTOR}.", [])
+    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0]))
+    assert speakers(doc) == {"It is chaotic,": "Edward Meir"}  # the last of the role chain
+    assert [r.score for r in doc.relations] == [None]  # the model did not score that speaker
+
+
+def test_a_pronoun_after_the_quote_does_not_outrank_the_model():
+    doc = make_document(
+        '[Ana Ruiz]{a1:ACTOR} met [Luis Vega]{a2:ACTOR}. "[It was a betrayal,]{q1:QUOTE}" he '
+        "said.", [])
+    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
+    assert speakers(doc) == {"It was a betrayal,": "Ana Ruiz"}
+
+
 # --- document-level scores -----------------------------------------------------------------------
 
 def v2_gold(doc: Document) -> Document:
