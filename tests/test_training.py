@@ -78,11 +78,11 @@ def test_every_committed_config_loads():
         recipe = load_recipe(path)
         assert recipe.source == str(path)
         assert isinstance(recipe.training, NewsieTrainingArguments)
-    default = load_recipe(REPO / "configs" / "default.yaml")
-    assert default.model.encoder == DEFAULT_ENCODER
-    assert Path(default.data.data_dir).resolve() == CORPUS
-    assert len(default.data.load("dev")) == len(read_jsonl(CORPUS / "dev.jsonl"))
-    args = default.training.to_dict()
+    original = load_recipe(REPO / "configs" / "original-only.yaml")
+    assert original.model.encoder == DEFAULT_ENCODER
+    assert Path(original.data.data_dir).resolve() == CORPUS
+    assert len(original.data.load("dev")) == len(read_jsonl(CORPUS / "dev.jsonl"))
+    args = original.training.to_dict()
     assert {k: args[k] for k in (
         "num_train_epochs", "learning_rate", "head_learning_rate", "per_device_train_batch_size",
         "weight_decay", "warmup_steps", "seed", "logging_steps", "eval_strategy", "save_strategy",
@@ -96,6 +96,20 @@ def test_every_committed_config_loads():
         "greater_is_better": True, "save_total_limit": 2,
         "train_sampling_strategy": "group_by_length", "remove_unused_columns": False,
         "resume": "auto", "keep_checkpoints": False}
+
+
+def test_default_config_is_the_original_recipe_plus_real_news():
+    """Only the data, the epochs that fit them in the time and the output folder differ."""
+    default = load_recipe(REPO / "configs" / "default.yaml")
+    original = load_recipe(REPO / "configs" / "original-only.yaml")
+    assert default.model == original.model
+    assert Path(default.data.data_dir).resolve() == REPO.parent / "shared" / "data"
+    train = [Path(source.path).name for source in default.data.train]
+    assert train == ["train.jsonl", "wikinews-train.standoff.jsonl", "wcep-train.standoff.jsonl"]
+    ignored = {"num_train_epochs", "output_dir", "logging_dir"}
+    mixed, alone = default.training.to_dict(), original.training.to_dict()
+    assert {k: v for k, v in mixed.items() if k not in ignored} == {
+        k: v for k, v in alone.items() if k not in ignored}
 
 
 def test_precision_and_device_default_to_what_the_machine_has(tmp_path):
@@ -231,6 +245,17 @@ def test_train_command_errors_exit_2(tmp_path, capsys):
     assert main(["train", "--config", path, "training.gradient_acumulation_steps=2"]) == 2
     err = capsys.readouterr().err
     assert path in err and "gradient_acumulation_steps" in err
+
+
+def test_default_recipe_without_the_data_folder_names_it_and_the_way_out(tmp_path, capsys):
+    missing = tmp_path / "no-data"
+    args = ["train", "--config", str(REPO / "configs" / "default.yaml"), "--data-dir",
+            str(missing), "--output-dir", str(tmp_path / "model")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert f"data folder {missing} does not exist" in err
+    assert "--data-dir" in err and "NEWSIE_DATA_DIR" in err and "original-only.yaml" in err
+    assert not (tmp_path / "model").exists()
 
 
 # --- what reaches the Trainer ------------------------------------------------------------------

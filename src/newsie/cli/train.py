@@ -30,13 +30,19 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
+    from newsie.standoff import DataFolderError
     from newsie.training import load_recipe, train
 
     recipe = load_recipe(
         args.config, args.overrides, data_dir=args.data_dir, output_dir=args.output_dir
     )
     check_writable(Path(recipe.training.output_dir), folder=True)
-    run = train(recipe)
+    try:
+        run = train(recipe)
+    except DataFolderError as error:
+        raise DataFolderError(
+            f"{error}; or train configs/original-only.yaml, which needs no data folder"
+        ) from error
     if recipe.training.process_index != 0:  # under torchrun every process gets here; one reports
         return 0
     metrics = json.dumps({k: round(v, 4) for k, v in run.metrics.items()}, indent=2)
