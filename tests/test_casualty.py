@@ -119,6 +119,7 @@ from newsie.text.casualty import (
     ("the dead", (None, "approximately")),
     ("Palestinians", (None, "approximately")),
     ("everyone on board", (None, "approximately")),
+    ("the", (None, "approximately")),
     ("", (None, "approximately")),
     ("12th", (None, "approximately")),
 ])

@@ -152,8 +152,8 @@ def _names_one_person(phrase: str) -> bool:
     last = words[-1].lower().rstrip(".")
     if last in _GROUP_NOUNS or (last.endswith("s") and not last.endswith(("ss", "us", "is"))):
         return False
-    if words[0].lower() in _SINGULAR_OPENERS:
-        return True
+    if words[0].lower() in _SINGULAR_OPENERS:  # with a noun after it, but "another" alone
+        return len(words) > 1 or last == "another"
     return all(w[0].isupper() or w.lower().split("-")[0] in _NAME_PARTICLES for w in words)
 
 
