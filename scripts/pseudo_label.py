@@ -14,11 +14,11 @@ not there. The output is a stand-off file (no text; see `newsie.standoff`), usab
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import random
 from pathlib import Path
 
+from newsie.corpus import json_objects
 from newsie.extractor import Extractor
 from newsie.standoff import (
     TEXT_SOURCES,
@@ -36,7 +36,8 @@ logger = logging.getLogger("newsie.pseudo_label")
 def unannotated_ids(texts: dict[str, str], source: str, selection: Path) -> list[str]:
     """The dataset's ids that the real-news corpus has not selected, in a fixed order."""
     with selection.open(encoding="utf-8") as handle:
-        taken = {row["id"] for row in map(json.loads, handle) if row["source"] == source}
+        rows = [row for _, row in json_objects(handle, str(selection))]
+    taken = {row["id"] for row in rows if row["source"] == source}
     return sorted(set(texts) - taken)
 
 

@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 
 from newsie.data import PRONOUN, ActorCluster, Document, Span
 from newsie.text.lexicon import (
-    NAME_PARTICLES,
     NOMINAL_ACTORS,
     ORGANISATION_NOUNS,
     PLACE_NOUNS,
     REPORTING_VERBS,
     TITLES,
     alternation,
+    is_name,
 )
 
 PERSON_PRONOUNS = ("he", "she")
@@ -157,8 +157,7 @@ def looks_like_person(name: str) -> bool:
     """A named person: two or more capitalised words (name particles aside) with no
     organisation noun among them. A cluster is a person's when one of its named mentions is."""
     words = _WORD.findall(name)
-    capitalised = all(w[0].isupper() or w.split("-")[0].lower() in NAME_PARTICLES for w in words)
-    return (len(words) >= 2 and capitalised and not name.isupper()
+    return (len(words) >= 2 and is_name(words) and not name.isupper()
             and not {w.lower() for w in words} & (ORGANISATION_NOUNS | PLACE_NOUNS | GROUP_WORDS))
 
 

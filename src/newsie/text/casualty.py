@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import NamedTuple
 
-from newsie.text.lexicon import alternation, phrases
+from newsie.text.lexicon import alternation, is_name, phrases
 from newsie.text.sentences import CLAUSE_BREAK, sentence_window
 
 # --- counts -------------------------------------------------------------------------------------
@@ -140,8 +140,6 @@ _SINGULAR_OPENERS = frozenset(
 _GROUP_NOUNS = frozenset(
     "people men women children police dead injured wounded others family families crew staff "
     "personnel military public population crowd group team army forces everyone all".split())
-# Lowercase particles inside personal names ("Abu Bakr al-Baghdadi", "Ursula von der Leyen").
-_NAME_PARTICLES = frozenset("al el bin ibn de del della da di van von der den la le du dos".split())
 
 
 def _names_one_person(phrase: str) -> bool:
@@ -154,7 +152,7 @@ def _names_one_person(phrase: str) -> bool:
         return False
     if words[0].lower() in _SINGULAR_OPENERS:  # with a noun after it, but "another" alone
         return len(words) > 1 or last == "another"
-    return all(w[0].isupper() or w.lower().split("-")[0] in _NAME_PARTICLES for w in words)
+    return is_name(words)
 
 
 def _number_value(expression: str) -> tuple[int | None, bool]:

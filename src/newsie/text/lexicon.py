@@ -75,6 +75,12 @@ ORGANISATION_NOUNS = frozenset(
     university college school institute foundation society company corporation motors
     electric""".split())
 NAME_PARTICLES = frozenset("al el bin ibn bint abu de da di du del van von der den la le".split())
+
+
+def is_name(words: Iterable[str]) -> bool:
+    """Whether every word is capitalised or a name particle ("Abu Bakr al-Baghdadi")."""
+    return all(w[0].isupper() or w.split("-")[0].lower() in NAME_PARTICLES for w in words)
+
 PLACE_PREPOSITIONS = frozenset("of in at near".split())
 
 # Titles written before a name as an abbreviation (`Gen. Votel`); `St.` is a saint or a street.
