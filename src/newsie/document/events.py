@@ -7,15 +7,21 @@ corpus the cues are exact where they fire (docs/evaluation.md has the measuremen
 - An *aggregate* joins no event: a background toll (a long-running cause near the mention: "the
   war has claimed over 45,000 lives", "since the coup"; or 50 or more over a past year: "an
   earthquake in 2023 killed more than 50,000 people"), or a toll summed over a period ("so far
-  this year", "since January") when the article reports another toll (else it is the story:
-  a health ministry's count of an outbreak).
+  this year", "since January", "has claimed") when the article reports another toll (else it is
+  the story: a health ministry's count of an outbreak, or a toll in the article's first sentence).
 - A *subset* ("eight of them children", "Two of the victims", "among them three children",
-  "including two women") joins the event of the mention it is taken from: the nearest earlier
-  event of a compatible status that is at least as large.
-- A single victim *named* or *definite* ("Kemar Lewis", "the injured guard") after a group of
-  the same status is one of that group and joins its event.
+  "including two women", "In Muisne alone, 13 people died") joins the event of the mention it is
+  taken from: the nearest earlier event of a compatible status that is at least as large.
+- A *list* of the same status ("two soldiers and two civilians", "Three people, two men and a
+  woman"): the next of a list of subsets is a subset too ("among them five women, three children
+  and a nurse"); a smaller count in apposition breaks the group before it down and joins its
+  event; else the list names different people, none a repeat of another.
+- A single victim *named* or *definite* ("Kemar Lewis", "the injured guard", "her son") after a
+  group of the same status is one of that group and joins its event; so does a group a single
+  victim is "one of" ("Hassan, one of nine traders").
 - A *repeat* (the same count and status again: "six people were killed ... the six victims")
   joins the earlier event.
+- An age between commas ("Arjun, nine, and Meera") is no victim mention.
 - Anything else opens an event. An event's killed (injured) count is the largest count among its
   mentions of that status (the most inclusive mention's); a `null` count adds nothing.
 """
@@ -25,7 +31,7 @@ from __future__ import annotations
 import re
 
 from newsie.data import COUNT_KEYS, CasualtyEvent, Document, Span
-from newsie.text.casualty import CASUALTY_HEADS
+from newsie.text.casualty import CASUALTY_HEADS, NUMBER_WORD
 from newsie.text.lexicon import alternation, phrases
 from newsie.text.sentences import sentence_window
 
@@ -40,43 +46,59 @@ LONG_RUNNING = phrases(  # what a background toll is summed over: "the war has c
 _PERIOD = alternation(PERIOD_WORDS)
 # A toll over a long-running cause, or over a past year, near the mention: a background toll.
 BACKGROUND_CUE = re.compile(
-    rf"\b(?:{alternation(LONG_RUNNING)})\b"
+    rf"(?<!World )\b(?:{alternation(LONG_RUNNING)})\b"  # "a World War II plane" is no war
     r"|\bfighting\b[^.]{0,60}\b(?:has|have) (?:killed|claimed)\b",
     re.IGNORECASE,
 )
 PAST_YEAR_CUE = re.compile(r"\b(?:in|of|between) (?:19|20)[0-9]{2}\b|\blast year\b", re.IGNORECASE)
 PAST_YEAR_MINIMUM = 50  # a past year's toll this large is a background figure, not the story's
 # A toll summed over a period ("so far this year", "since January"): the article's own story
-# when it has no other toll (a health ministry's count of an outbreak), else background.
+# when it has no other toll (a health ministry's count of an outbreak) or opens the article,
+# else background.
 PERIOD_CUE = re.compile(
     rf"\b(?:this|last|past|previous|the) (?:{_PERIOD})\b"
     rf"|\b(?:in|over|during) the (?:past|last|first|previous) (?:\w+ )?(?:{_PERIOD}|months)\b"
     rf"|\bsince (?:(?:early |late |mid-?)?(?:{alternation(MONTHS)})|(?:19|20)[0-9]{{2}}"
     rf"|the (?:start|beginning|outbreak))\b"
-    r"|\bso far\b|\bto date\b",
+    r"|\bso far\b|\bto date\b"
+    r"|\b(?:has|have) claimed\b",  # summed up to now: "the crisis that has claimed ..."
     re.IGNORECASE,
 )
 CUE_REACH = 80  # characters either side of a mention, in its sentence, that a cue may lie in
 # Inside the mention: "eight of them children", "Two of the victims", "One of the boys",
-# "45 of the deaths": a plural casualty head after "of the" names people already counted.
+# "45 of the deaths", "Three of the 16 injured": a plural casualty head after "of the" names
+# people already counted; so does "The remaining three".
 PARTITIVE = re.compile(
-    rf"\bof (?:them|those|whom|these|the (?:{alternation([*CASUALTY_HEADS, 'killed'])}))\b",
+    r"\bof (?:them|those|whom|these|the (?:[0-9][0-9,]* )?"
+    rf"(?:{alternation([*CASUALTY_HEADS, 'killed'])}))\b|^the remaining\b",
     re.IGNORECASE,
 )
-# Just before the mention, in its sentence: "six people, among them three children".
+# Just before the mention, in its sentence: "six people, among them three children"; a part of
+# a wider toll: "In Quang Ngai province alone, 21 people died".
 SUBSET_LEAD = re.compile(
     r"(?:\bamong them|\bincluding|\bof whom|\bof them|\bamong the (?:dead|victims|injured|wounded)"
-    r"(?: were)?)[\s,:]*(?:at least |about |some )?$",
+    r"(?: were)?|\bincluded|\balone)[\s,:]*(?:at least |about |some )?$",
     re.IGNORECASE,
 )
-# Just after the mention: "Four health workers are among the dead".
+# Just after the mention: "Four health workers are among the dead", "... and five among the
+# wounded", "Three children were among the eight dead".
 SUBSET_TRAIL = re.compile(
-    r"\s+(?:were|are|was|is)\s+(?:also\s+)?among\s+the\s+(?:dead|victims|killed|injured|wounded)\b",
+    r"\s+(?:(?:were|are|was|is)\s+)?(?:also\s+)?among\s+the\s+(?:[\w,]+\s+)?"
+    r"(?:dead|victims|killed|injured|wounded)\b",
     re.IGNORECASE,
 )
 PARTITIVE_STATUS = {"dead": "killed", "deceased": "killed", "fatalities": "killed",
                     "deaths": "killed", "killed": "killed", "injured": "injured",
                     "wounded": "injured"}
+# Between two mentions of different people: "two soldiers and two civilians", "a woman and her
+# daughter".
+COORDINATION = re.compile(r"\s*,?\s*and\s+")
+BARE_NUMBER = re.compile(rf"[0-9]+|{NUMBER_WORD}", re.IGNORECASE)
+AGE_LEAD = re.compile(r",\s*(?:both\s+|aged\s+)?$", re.IGNORECASE)
+# Between a single victim and the group it belongs to: "Hassan, one of nine traders", "Her son,
+# a 22-year-old patrolman, was one of two police officers".
+ONE_OF = re.compile(r"[^.;]{0,60}\bone of (?:the )?", re.IGNORECASE)
+DEFINITE_OPENERS = frozenset("the his her their".split())  # "her son Arjun" is one of them
 SINGLE_VICTIM_OPENERS = frozenset("a an one another the".split())
 SUBSET_REACH = 400  # characters back to the mention "of them" is taken from ("of the dead": any)
 
@@ -85,13 +107,23 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
     """The document's events, in order of their first mention, with PLACE and PERPETRATOR taken
     from the relations of their mentions."""
     events: list[CasualtyEvent] = []
+    previous: Span | None = None
+    joined: CasualtyEvent | None = None  # the group `previous` is a part of, if it is one
     for mention in story_mentions(doc):
-        home = (_subset_parent(doc.text, mention, events) or _one_of_them(mention, events)
-                or _repeated(mention, events))
+        listed = _listed(doc.text, mention, previous)
+        part_of = _subset_parent(doc.text, mention, events)
+        if part_of is None and listed:
+            part_of = _home_in_list(doc.text, mention, previous, joined, events)
+        elif part_of is None:
+            part_of = (_one_of_them(mention, events)
+                       or _group_of(doc.text, mention, previous, events))
+        # A listed mention names other people than the one before it: it repeats no one.
+        home = part_of or (None if listed else _repeated(mention, events))
         if home is None:
             events.append(CasualtyEvent(mentions=[mention]))
         else:
             home.mentions.append(mention)
+        previous, joined = mention, part_of
     places, perpetrators = _tails(doc, "PLACE"), _tails(doc, "PERPETRATOR")
     for event in events:
         _fill_counts(event)
@@ -110,15 +142,29 @@ def story_mentions(doc: Document) -> list[Span]:
     mentions = sorted(doc.spans_of("CASUALTY"), key=lambda s: s.start)
     kinds = {id(m): toll_kind(doc.text, m) for m in mentions}
     # A subset ("Four health workers are among the dead") is part of a toll, not another one.
-    plain = [m for m in mentions if kinds[id(m)] == "plain" and subset_cue(doc.text, m) is None]
+    # A period toll the article opens with is its story ("Cholera has killed 38 people since
+    # January ..."), and a toll beside any later one.
+    lede_end = sentence_window(doc.text, 0, 0, max_chars=len(doc.text))[1]
+    tolls = [m for m in mentions if subset_cue(doc.text, m) is None and (
+        kinds[id(m)] == "plain" or (kinds[id(m)] == "period" and m.start < lede_end))]
     kept = []
     for mention in mentions:
         kind = kinds[id(mention)]
+        if _is_age(doc.text, mention):
+            continue
         lo, hi = sentence_window(doc.text, mention.start, mention.end, max_chars=400)
-        other_tolls = any(not lo <= m.start < hi for m in plain)
-        if kind == "plain" or (kind == "period" and not other_tolls):
+        other_tolls = any(not lo <= m.start < hi for m in tolls)
+        if kind == "plain" or (kind == "period" and (not other_tolls or mention.start < lede_end)):
             kept.append(mention)
     return kept
+
+
+def _is_age(text: str, mention: Span) -> bool:
+    """A bare number set off by commas after a person: "Arjun, nine, and Meera", "two of her
+    former pupils, both 19, were shot" (an age the model took for a count)."""
+    return (BARE_NUMBER.fullmatch(mention.text) is not None
+            and AGE_LEAD.search(text, max(0, mention.start - 8), mention.start) is not None
+            and text.startswith(",", mention.end))
 
 
 def toll_kind(text: str, mention: Span) -> str:
@@ -164,14 +210,17 @@ def _subset_parent(text: str, mention: Span, events: list[CasualtyEvent]) -> Cas
     cue = subset_cue(text, mention)
     if cue is None:
         return None
-    status = PARTITIVE_STATUS.get(cue.split()[-1].lower(), _status(mention))
+    status_word = cue.split()[-1].lower()
+    status = PARTITIVE_STATUS.get(status_word, _status(mention))
     count = mention.attrs.get("count")
     definite = " the " in f" {cue.lower()}"
     for event in reversed(events):
         if not definite and mention.start - event.mentions[-1].end > SUBSET_REACH:
             break
         largest = _largest(event)
-        died_of_group = status == "killed" and {_status(m) for m in event.mentions} == {"injured"}
+        # "One of the boys died" may be of an injured group; "Two of the dead" is not.
+        died_of_group = (status_word not in PARTITIVE_STATUS and status == "killed"
+                         and {_status(m) for m in event.mentions} == {"injured"})
         fits = _compatible(status, event) or (died_of_group and PARTITIVE.search(mention.text))
         if fits and (count is None or largest is None or largest >= count):
             return event
@@ -187,12 +236,46 @@ def subset_cue(text: str, mention: Span) -> str | None:
     return None if cue is None else cue.group().strip()
 
 
+def _listed(text: str, mention: Span, previous: Span | None) -> bool:
+    """Whether the mention follows `previous` in a list of the same status ("two soldiers and two
+    civilians", "Three people, two men and a woman")."""
+    if previous is None or _status(mention) != _status(previous):
+        return False
+    between = text[previous.end : mention.start]
+    return between == ", " or COORDINATION.fullmatch(between) is not None
+
+
+def _home_in_list(text: str, mention: Span, previous: Span, joined: CasualtyEvent | None,
+                  events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """The event a listed mention belongs to: that of the mention before it where that one
+    joined an earlier group ("among them five women, three children and a nurse"), or that of
+    the group it breaks down in apposition ("the two men, a motorcycle taxi rider and a
+    student"). Else the list names other people ("two soldiers and two civilians")."""
+    if joined is not None:
+        return joined
+    count, larger = mention.attrs.get("count"), previous.attrs.get("count")
+    if text[previous.end : mention.start] != ", " or count is None or larger is None \
+            or count >= larger:
+        return None
+    return next((e for e in events if any(m is previous for m in e.mentions)), None)
+
+
+def _group_of(text: str, mention: Span, previous: Span | None,
+              events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """The event of a single victim named just before, as "one of" this group ("Hassan, one of
+    nine traders"): it opened an event alone, which the group joins."""
+    if previous is None or previous.attrs.get("count") != 1 \
+            or not ONE_OF.fullmatch(text, previous.end, mention.start):
+        return None
+    return next((e for e in events if e.mentions[0] is previous and len(e.mentions) == 1), None)
+
+
 def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
-    """A single victim named ("Kemar Lewis") or definite ("the injured guard") after a group of
-    the same status is one of that group: the nearest earlier such event."""
+    """A single victim named ("Kemar Lewis") or definite ("the injured guard", "her son") after a
+    group of the same status is one of that group: the nearest earlier such event."""
     first_word = mention.text.split()[0]
     named = first_word[0].isupper() and first_word.lower() not in SINGLE_VICTIM_OPENERS
-    if mention.attrs.get("count") != 1 or not (named or first_word.lower() == "the"):
+    if mention.attrs.get("count") != 1 or not (named or first_word.lower() in DEFINITE_OPENERS):
         return None
     status = _status(mention)
     for event in reversed(events):

@@ -77,13 +77,13 @@ _GROUPED_DIGITS = r"[0-9]{1,3}(?:[,.\u00a0\u202f\u2009 ][0-9]{3})+"
 _DIGITS = (rf"(?<![\w.,])(?:{_GROUPED_DIGITS}|[0-9]+(?:[.,][0-9]+)?)"
            rf"(?:{alternation(SUFFIXES)})?(?!\w)")
 _SCALE_WORD = rf"\b(?:{alternation([*MULTIPLIERS, *SCALES])})\b"
-_NUMBER_WORD = rf"\b(?:{alternation([*NUMBER_WORDS, *MULTIPLIERS, *SCALES])})\b"
+NUMBER_WORD = rf"\b(?:{alternation([*NUMBER_WORDS, *MULTIPLIERS, *SCALES])})\b"
 # "and" joins number words only after a scale: "two hundred and five", not "two and three".
 _WORD_JOIN = (r"(?:\s+|-|(?:(?<=hundred)|(?<=thousand)|(?<=million)|(?<=billion))"
               r"\s+and\s+)")
 _NUMBER = (
     rf"(?:{_DIGITS}(?:[\s-]+{_SCALE_WORD})*"
-    rf"|(?:(?:\bhalf\s+)?\ban?\s+(?={_SCALE_WORD}))?{_NUMBER_WORD}(?:{_WORD_JOIN}{_NUMBER_WORD})*)"
+    rf"|(?:(?:\bhalf\s+)?\ban?\s+(?={_SCALE_WORD}))?{NUMBER_WORD}(?:{_WORD_JOIN}{NUMBER_WORD})*)"
 )
 
 COUNT_PATTERN = (
