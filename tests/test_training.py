@@ -330,6 +330,15 @@ def test_an_unset_eval_batch_size_is_sized_to_the_device(tiny_recipe, monkeypatc
     assert trainer.dev_predictor().batch_size == trainer.args.per_device_eval_batch_size
 
 
+def test_the_size_of_an_epoch_is_logged_before_training(tiny_recipe, monkeypatch, caplog):
+    recipe = load_recipe(tiny_recipe, ["training.num_train_epochs=2.5"])
+    with caplog.at_level(logging.INFO, logger="newsie"):
+        trainer = built_trainer(recipe, monkeypatch)
+    windows = len(trainer.train_dataset)
+    assert f"training on {windows} windows of up to 128 tokens from " in caplog.text
+    assert ", 2.5 epochs; " in caplog.text
+
+
 def test_resume_never_starts_afresh_and_checkpoints_go_once_saved(tiny_recipe, tmp_path, caplog):
     out = tmp_path / "model"
     steps = ["training.max_steps=2", "training.gradient_accumulation_steps=1"]

@@ -243,6 +243,12 @@ def _build_trainer(
         stride=recipe.model.stride,
         use_casing=recipe.model.use_casing,
     )
+    # The size of an epoch, before the first progress bar: what the training time scales with.
+    args = recipe.training
+    length = (f"{args.max_steps} steps" if args.max_steps > 0
+              else f"{args.num_train_epochs:g} epochs")
+    logger.info("training on %d windows of up to %d tokens from %d documents, %s; %d dev documents",
+                len(features), recipe.model.max_length, len(train_docs), length, len(dev_docs))
     return NewsieTrainer(
         model=model,
         args=recipe.training if dev_docs else _without_dev_scores(recipe.training),
