@@ -108,22 +108,23 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
     from the relations of their mentions."""
     events: list[CasualtyEvent] = []
     previous: Span | None = None
-    joined: CasualtyEvent | None = None  # the group `previous` is a part of, if it is one
+    previous_event: CasualtyEvent | None = None  # the event `previous` went to
+    previous_is_part = False  # whether it went there as a part of that event's group
     for mention in story_mentions(doc):
         listed = _listed(doc.text, mention, previous)
         part_of = _subset_parent(doc.text, mention, events)
         if part_of is None and listed:
-            part_of = _home_in_list(doc.text, mention, previous, joined, events)
+            part_of = _home_in_list(doc.text, mention, previous, previous_event, previous_is_part)
         elif part_of is None:
             part_of = (_one_of_them(mention, events)
-                       or _group_of(doc.text, mention, previous, events))
+                       or _group_of(doc.text, mention, previous, previous_event))
         # A listed mention names other people than the one before it: it repeats no one.
         home = part_of or (None if listed else _repeated(mention, events))
         if home is None:
-            events.append(CasualtyEvent(mentions=[mention]))
-        else:
-            home.mentions.append(mention)
-        previous, joined = mention, part_of
+            home = CasualtyEvent(mentions=[])
+            events.append(home)
+        home.mentions.append(mention)
+        previous, previous_event, previous_is_part = mention, home, part_of is not None
     places, perpetrators = _tails(doc, "PLACE"), _tails(doc, "PERPETRATOR")
     for event in events:
         _fill_counts(event)
@@ -245,29 +246,28 @@ def _listed(text: str, mention: Span, previous: Span | None) -> bool:
     return between == ", " or COORDINATION.fullmatch(between) is not None
 
 
-def _home_in_list(text: str, mention: Span, previous: Span, joined: CasualtyEvent | None,
-                  events: list[CasualtyEvent]) -> CasualtyEvent | None:
-    """The event a listed mention belongs to: that of the mention before it where that one
-    joined an earlier group ("among them five women, three children and a nurse"), or that of
+def _home_in_list(text: str, mention: Span, previous: Span, previous_event: CasualtyEvent,
+                  previous_is_part: bool) -> CasualtyEvent | None:
+    """The event a listed mention belongs to: that of the mention before it where that one is a
+    part of an earlier group ("among them five women, three children and a nurse"), or that of
     the group it breaks down in apposition ("the two men, a motorcycle taxi rider and a
     student"). Else the list names other people ("two soldiers and two civilians")."""
-    if joined is not None:
-        return joined
+    if previous_is_part:
+        return previous_event
     count, larger = mention.attrs.get("count"), previous.attrs.get("count")
-    if text[previous.end : mention.start] != ", " or count is None or larger is None \
-            or count >= larger:
-        return None
-    return next((e for e in events if any(m is previous for m in e.mentions)), None)
+    breakdown = text[previous.end : mention.start] == ", " and count is not None \
+        and larger is not None and count < larger
+    return previous_event if breakdown else None
 
 
 def _group_of(text: str, mention: Span, previous: Span | None,
-              events: list[CasualtyEvent]) -> CasualtyEvent | None:
+              previous_event: CasualtyEvent | None) -> CasualtyEvent | None:
     """The event of a single victim named just before, as "one of" this group ("Hassan, one of
     nine traders"): it opened an event alone, which the group joins."""
-    if previous is None or previous.attrs.get("count") != 1 \
+    if previous is None or previous.attrs.get("count") != 1 or len(previous_event.mentions) != 1 \
             or not ONE_OF.fullmatch(text, previous.end, mention.start):
         return None
-    return next((e for e in events if e.mentions[0] is previous and len(e.mentions) == 1), None)
+    return previous_event
 
 
 def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
