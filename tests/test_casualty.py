@@ -112,12 +112,14 @@ from newsie.text.casualty import (
     ("The inventor of the steering lock", (1, "exact")),
     ("Daniel Lazcano", (1, "exact")),
     ("Abu Bakr al-Baghdadi", (1, "exact")),
+    ("Kail Miramontes", (1, "exact")),  # a surname may end in s
     # no count: plurals, groups, and names that may be plural
     ("the victims", (None, "approximately")),
     ("The others", (None, "approximately")),
     ("the crew", (None, "approximately")),
     ("the dead", (None, "approximately")),
     ("Palestinians", (None, "approximately")),
+    ("The Victims", (None, "approximately")),
     ("everyone on board", (None, "approximately")),
     ("the", (None, "approximately")),
     ("", (None, "approximately")),

@@ -148,6 +148,9 @@ def _names_one_person(phrase: str) -> bool:
     if not words:
         return False
     last = words[-1].lower().rstrip(".")
+    if len(words) > 1 and words[0].lower() not in _SINGULAR_OPENERS and last not in _GROUP_NOUNS \
+            and is_name(words):
+        return True  # a personal name, whose last word may end in s: "Kail Miramontes"
     if last in _GROUP_NOUNS or (last.endswith("s") and not last.endswith(("ss", "us", "is"))):
         return False
     if words[0].lower() in _SINGULAR_OPENERS:  # with a noun after it, but "another" alone
