@@ -191,12 +191,20 @@ def test_a_speaker_named_right_after_the_quote_outranks_the_models_other_actor()
     assert [r.score for r in doc.relations] == [None]  # the model did not score that speaker
 
 
-def test_a_pronoun_after_the_quote_does_not_outrank_the_model():
+def test_a_pronoun_after_the_quote_outranks_a_model_choice_named_before_its_antecedent():
     doc = make_document(
         '[Ana Ruiz]{a1:ACTOR} met [Luis Vega]{a2:ACTOR}. "[It was a betrayal,]{q1:QUOTE}" he '
         "said.", [])
     doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
-    assert speakers(doc) == {"It was a betrayal,": "Ana Ruiz"}
+    assert speakers(doc) == {"It was a betrayal,": "Luis Vega"}
+
+
+def test_a_pronoun_resolves_to_no_mention_inside_a_quotation():
+    doc = make_document(
+        '[Ana Ruiz]{a1:ACTOR} spoke first. "[Yes, [Luis Vega]{a2:ACTOR} lied to us,]{q1:QUOTE}" '
+        "she said.", [])
+    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
+    assert speakers(doc) == {"Yes, Luis Vega lied to us,": "Ana Ruiz"}
 
 
 # --- document-level scores -----------------------------------------------------------------------
