@@ -203,9 +203,13 @@ def _is_initials(text: str) -> bool:
 def _attach_pronouns(text: str, clusters: list[_Cluster]) -> None:
     for match in REPORTING_PRONOUN.finditer(text):
         wants_person = match.group().lower() in PERSON_PRONOUNS
-        earlier = [c for c in clusters if c.mentions[0].start < match.start()]
-        earlier.sort(key=lambda c: max(m.start for m in c.mentions if m.start < match.start()))
-        home = next((c for c in reversed(earlier) if c.person == wants_person), None)
+        # The cluster of its kind mentioned last before it (the later cluster on a tie).
+        latest = [
+            (max(m.start for m in c.mentions if m.start < match.start()), number)
+            for number, c in enumerate(clusters)
+            if c.person == wants_person and c.mentions[0].start < match.start()
+        ]
+        home = clusters[max(latest)[1]] if latest else None
         if home is not None:
             pronoun = Span(PRONOUN, match.start(), match.end(), match.group())
             home.mentions.append(pronoun)

@@ -64,6 +64,7 @@ class _SpanKeys:
     def __init__(self, text, offsets, schema: LabelSchema, settings: PostprocessSettings) -> None:
         self.text, self.offsets, self.schema, self.settings = text, offsets, schema, settings
         self.regions: dict[str, list[tuple[int, int]]] = {}  # label -> snap regions, on demand
+        self.trimmed: dict = {}  # trim_span's rules' results by span string
         self.keys: dict[TokenKey, SpanKey | None] = {}
 
     def __call__(self, token_key: TokenKey) -> SpanKey | None:
@@ -75,7 +76,7 @@ class _SpanKeys:
         label = self.schema.span_types[type_index]
         start, end = int(self.offsets[first, 0]), int(self.offsets[last, 1])
         if self.settings.trim_boundaries:
-            trimmed = trim_span(self.text, start, end, label)
+            trimmed = trim_span(self.text, start, end, label, self.trimmed)
             if trimmed is None:
                 return None
             start, end = trimmed

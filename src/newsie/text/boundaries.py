@@ -264,17 +264,28 @@ def _strip_place_head(text: str, start: int, end: int) -> tuple[int, int]:
 GUIDELINE_TRIMMED = frozenset({"ACTOR", "LOCATION"})
 
 
-def trim_span(text: str, start: int, end: int, label: str) -> tuple[int, int] | None:
+def trim_span(
+    text: str, start: int, end: int, label: str, known: dict | None = None
+) -> tuple[int, int] | None:
     """Apply the guidelines' boundary rules to a predicted span; None if nothing is left.
 
     Whitespace goes from every span; ACTOR and LOCATION spans are first widened to whole words
     (`word_edges`), then go through `normalise_boundaries`, the rules the training corpora were
-    normalised with.
+    normalised with. Those rules read only the span's own characters: `known`, a dict kept
+    across the spans of one text, keeps what they cut from each (type, span string), so that an
+    article's repeated names go through them once.
     """
     start, end = trim_whitespace(text, start, end)
     if label in GUIDELINE_TRIMMED and start < end:
         start, end = word_edges(text, start, end)
-        start, end, _ = normalise_boundaries(text, start, end, label)
+        key = (label, text[start:end])
+        cut = None if known is None else known.get(key)
+        if cut is None:
+            new_start, new_end, _ = normalise_boundaries(text, start, end, label)
+            cut = (new_start - start, end - new_end)
+            if known is not None:
+                known[key] = cut
+        start, end = start + cut[0], end - cut[1]
     return (start, end) if start < end else None
 
 
