@@ -157,7 +157,28 @@ def test_names_cut_inside_a_word_are_widened_to_the_word(text, span, widened):
     assert found is not None and text[found[0] : found[1]] == widened
 
 
-def test_quotes_and_casualties_are_not_widened_to_words():
-    text = "He said 'abc' then 12 peoplex died"
-    start = text.index("12 people")
-    assert trim_span(text, start, start + len("12 people"), "CASUALTY") == (start, start + 9)
+def test_quotes_are_not_widened_to_words():
+    text = "He said 'abcdef' then"
+    start = text.index("abc")
+    assert trim_span(text, start, start + len("abc"), "QUOTE") == (start, start + 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "widened"),
+    [
+        ("The 23-year-old was not wearing a helmet", "23-year-", "23-year-old"),
+        ("More than 41,000 patients were admitted", "More than 41,", "More than 41,000"),
+        ("the strike that killed Qasem Soleimani at", "Qasem Soleiman", "Qasem Soleimani"),
+        ("a 9-year-old boy", "year-old boy", "9-year-old boy"),
+        ("killing 12 people, police said", "12 people", "12 people"),  # a comma before a space
+    ],
+)
+def test_casualties_cut_inside_a_joined_word_are_widened_to_it(text, span, widened):
+    start = text.index(span)
+    found = trim_span(text, start, start + len(span), "CASUALTY")
+    assert found is not None and text[found[0] : found[1]] == widened
+
+
+def test_names_are_not_widened_across_a_hyphen():
+    text = "ISIL-held Mosul"
+    assert trim_span(text, 0, len("ISIL"), "ACTOR") == (0, 4)

@@ -106,6 +106,9 @@ from newsie.text.casualty import (
     ("a child", (1, "exact")),
     ("a 45-year-old man", (1, "exact")),
     ("two 10-year-old boys", (2, "exact")),
+    ("the 23-year-old", (1, "exact")),  # an age that ends the phrase is its noun
+    ("The 23-year-old,", (1, "exact")),
+    ("two 23-year-old", (2, "exact")),
     ("the British soldier", (1, "exact")),
     ("his wife", (1, "exact")),
     ("another", (1, "exact")),
@@ -161,6 +164,11 @@ def _attributes(marked: str) -> dict:
     # the status of another sentence does not leak in
     ("Three people were killed. [Two children] were found later.", "unknown"),
     ("Mr. Smith said [four people] were wounded.", "injured"),
+    # people whose own predicate says they came out alive, unless it names an injury
+    ("At least 17 people died and [35] were rescued, officials said.", "unknown"),
+    ("Three people died, and [around twenty people] were rescued by firefighters.", "unknown"),
+    ("Two people died and [35] were rescued with injuries.", "injured"),
+    ("[Two people] died and 35 were rescued.", "killed"),
 ])
 def test_status_comes_from_the_cue_that_describes_the_span(marked, status):
     assert _attributes(marked)["status"] == status

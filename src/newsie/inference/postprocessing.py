@@ -6,7 +6,8 @@
 2. Each token span becomes character offsets, trimmed to the guidelines and snapped to the text's
    own regions (`newsie.text.boundaries`: `trim_span`, `snap_span`); a span with nothing left, or
    a QUOTE outside quotation marks, is dropped. This runs once per distinct token span.
-3. Same-type spans that now overlap give way to the likeliest (`newsie.text.overlaps`).
+3. Same-type spans that now overlap give way to the likeliest (`newsie.text.overlaps`); a
+   determiner the tagger cut off a CASUALTY phrase joins it or goes (`attach_determiners`).
 4. CASUALTY spans get their count, qualifier and status (`newsie.text.casualty`).
 5. Relation scores of token-span pairs are mapped onto the kept spans; for each pair of spans the
    score of the window where it lay most centrally counts (the first scored on a tie), a relation
@@ -29,7 +30,8 @@ from newsie.document import add_document_level
 from newsie.inference.outputs import DocumentOutputs
 from newsie.schema import LabelSchema
 from newsie.text.boundaries import SNAP_REGIONS, SNAP_REQUIRED, snap_span, trim_span
-from newsie.text.casualty import casualty_attributes
+from newsie.text.casualty import casualty_attributes, parse_count
+from newsie.text.lexicon import DETERMINERS
 from newsie.text.overlaps import LIKELIEST, resolve_overlaps
 
 TokenKey = tuple[int, int, int]  # (type index, first token, last token)
@@ -95,18 +97,19 @@ def postprocess(
 ) -> Document:
     """The Document that a model's outputs describe; see the module docstring for the steps."""
     span_key = _SpanKeys(outputs.text, outputs.offsets, schema, settings)
-    spans = _spans(outputs, span_key, schema)
+    spans, joined_into = _spans(outputs, span_key, schema)
     document = Document(
         text=outputs.text,
         spans=sorted(spans.values(), key=lambda s: s.start),
-        relations=_relations(outputs, span_key, spans, schema, settings),
+        relations=_relations(outputs, span_key, spans, joined_into, schema, settings),
         annotated=Annotated.full(schema),
     )
     return add_document_level(document) if settings.document_level else document
 
 
-def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -> dict:
-    """SpanKey -> Span of the document's kept spans."""
+def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -> tuple:
+    """SpanKey -> Span of the document's kept spans, and SpanKey -> SpanKey from each joined
+    piece to the span it became part of."""
     found = outputs.token_spans()
     token_keys = np.stack([found.type_index, found.first, found.last], 1).tolist()
     candidates = [
@@ -117,6 +120,10 @@ def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -
     kept = resolve_overlaps(
         candidates, LIKELIEST, bounds=lambda item: item[0], score=lambda item: item[1]
     )
+    joined_into: dict[SpanKey, SpanKey] = {}
+    if "CASUALTY" in schema.span_types:
+        kept, joined_into = attach_determiners(
+            kept, outputs.text, schema.span_types.index("CASUALTY"))
     spans: dict[SpanKey, Span] = {}
     for (type_index, start, end), score in kept:
         label = schema.span_types[type_index]
@@ -124,18 +131,58 @@ def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -
         if label == "CASUALTY":
             span.attrs = casualty_attributes(outputs.text, start, end)
         spans[(type_index, start, end)] = span
-    return spans
+    return spans, joined_into
+
+
+def attach_determiners(
+    kept: list[tuple[SpanKey, float]], text: str, type_index: int
+) -> tuple[list[tuple[SpanKey, float]], dict[SpanKey, SpanKey]]:
+    """Non-overlapping (key, score) items with the determiners of `type_index` that the
+    tagger cut off the span after them attached to it or dropped.
+
+    The tagger can cut a determiner off the CASUALTY phrase that follows it (`The` +
+    `23-year-old`, `the` + `two`): by the guidelines a victim's noun phrase keeps its
+    determiner, so the two are joined (scored as the less likely piece), but a count phrase
+    with its noun does not (`the` + `27 people`), so there the determiner is dropped. One that
+    no CASUALTY piece follows stays: alone it still says that there was a victim (`a` of `a U.N.
+    peacekeeper`). Also returns each joined piece's key -> the joined key.
+    """
+    items = sorted(kept)
+    result: list[tuple[SpanKey, float]] = []
+    joined_into: dict[SpanKey, SpanKey] = {}
+    skip = False
+    for n, (key, score) in enumerate(items):
+        if skip:
+            skip = False
+            continue
+        label, start, end = key
+        if label != type_index or text[start:end].lower() not in DETERMINERS:
+            result.append((key, score))
+            continue
+        following = items[n + 1] if n + 1 < len(items) else None
+        if following is None or following[0][0] != label or text[end:following[0][1]].strip():
+            result.append((key, score))
+            continue
+        phrase = text[following[0][1]:following[0][2]]
+        if len(phrase.split()) > 1 and parse_count(phrase)[0] is not None:
+            continue
+        joined = (label, start, following[0][2])
+        result.append((joined, min(score, following[1])))
+        joined_into[key] = joined_into[following[0]] = joined
+        skip = True
+    return result, joined_into
 
 
 def _relations(
     outputs: DocumentOutputs,
     span_key: _SpanKeys,
     spans: dict[SpanKey, Span],
+    joined_into: dict[SpanKey, SpanKey],
     schema: LabelSchema,
     settings: PostprocessSettings,
 ) -> list[Relation]:
     pairs, scores = outputs.scored_pairs()
-    head, tail = _kept_heads_and_tails(pairs, span_key, spans)
+    head, tail = _kept_heads_and_tails(pairs, span_key, spans, joined_into)
     relation = pairs[:, 0]
     winners, first_scored = _most_central(pairs, head, tail)
     chosen = scores[winners] >= settings.relation_threshold
@@ -157,9 +204,12 @@ def _relations(
     return sorted(relations, key=lambda rel: (rel.head.start, rel.tail.start, rel.label))
 
 
-def _kept_heads_and_tails(pairs: np.ndarray, span_key: _SpanKeys, spans: dict) -> tuple:
-    """Each pair's head and tail as the number of a kept span in `spans` (-1: none), computed
-    once per distinct token span (a few per span, however many windows scored it)."""
+def _kept_heads_and_tails(
+    pairs: np.ndarray, span_key: _SpanKeys, spans: dict, joined_into: dict
+) -> tuple:
+    """Each pair's head and tail as the number of a kept span in `spans` (-1: none; a joined
+    piece's pairs count for the span it joined), computed once per distinct token span (a few
+    per span, however many windows scored it)."""
     if not len(pairs):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     number = {key: n for n, key in enumerate(spans)}
@@ -175,7 +225,8 @@ def _kept_heads_and_tails(pairs: np.ndarray, span_key: _SpanKeys, spans: dict) -
         (distinct & low).tolist(),
         strict=True,
     )
-    kept = np.array([number.get(span_key(key), -1) for key in token_keys], dtype=np.int64)
+    kept = np.array([number.get(joined_into.get(key, key), -1)
+                     for key in map(span_key, token_keys)], dtype=np.int64)
     head, tail = np.split(kept[which.reshape(-1)], 2)
     return head, tail
 

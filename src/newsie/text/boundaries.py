@@ -262,6 +262,10 @@ def _strip_place_head(text: str, start: int, end: int) -> tuple[int, int]:
 # The trimming rules are written for names; a QUOTE keeps its punctuation (`go to Moscow,`) and a
 # CASUALTY phrase its own words.
 GUIDELINE_TRIMMED = frozenset({"ACTOR", "LOCATION"})
+# A CASUALTY span's count and noun are read from its words, so it never stops inside one, even
+# one joined by a hyphen or a digit group (`23-year-` of `23-year-old`, `41,` of `41,000`).
+WHOLE_JOINED_WORDS = frozenset({"CASUALTY"})
+_WORD_JOINERS = "-,.'’"
 
 
 def trim_span(
@@ -276,6 +280,8 @@ def trim_span(
     article's repeated names go through them once.
     """
     start, end = trim_whitespace(text, start, end)
+    if label in WHOLE_JOINED_WORDS and start < end:
+        start, end = word_edges(text, start, end, joined=True)
     if label in GUIDELINE_TRIMMED and start < end:
         start, end = word_edges(text, start, end)
         key = (label, text[start:end])
@@ -289,13 +295,34 @@ def trim_span(
     return (start, end) if start < end else None
 
 
-def word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+def word_edges(text: str, start: int, end: int, joined: bool = False) -> tuple[int, int]:
     """`[start, end)` widened to whole words where an edge falls between two letters or digits:
-    a model's subword tokens can stop inside a word (`Tanak oil` of `Tanak oilfield`)."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
-        end += 1
+    a model's subword tokens can stop inside a word (`Tanak oil` of `Tanak oilfield`). With
+    `joined`, also where an edge falls on a hyphen, digit-group comma, period or apostrophe
+    between two of them (`23-year-` -> `23-year-old`, `41,` -> `41,000`)."""
+
+    def continues(inner: int, outer: int, step: int) -> int:
+        """How far the edge between text[inner] (in the span) and text[outer] moves outwards:
+        0 at a word's edge."""
+        if not 0 <= outer < len(text):
+            return 0
+        if text[inner].isalnum() and text[outer].isalnum():
+            return 1
+        if not joined:
+            return 0
+        beyond, before = outer + step, inner - step
+        if (text[inner].isalnum() and text[outer] in _WORD_JOINERS
+                and 0 <= beyond < len(text) and text[beyond].isalnum()):
+            return 2  # `41|,000`
+        if (text[inner] in _WORD_JOINERS and text[outer].isalnum()
+                and 0 <= before < len(text) and text[before].isalnum()):
+            return 1  # `23-year-|old`
+        return 0
+
+    while start > 0 and (moved := continues(start, start - 1, -1)):
+        start -= moved
+    while end < len(text) and (moved := continues(end - 1, end, 1)):
+        end += moved
     return start, end
 
 

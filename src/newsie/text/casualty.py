@@ -12,7 +12,8 @@ Choices the annotation guidelines leave open:
   an explicit qualifier wins ("about 10-15" is 10 `approximately`; "up to 10-15" is 15 `at_most`).
 - A count that is not a whole number ("1.5 people") and a phrase with no count at all ("the
   victims") give None; a None count is never `exact`, so such phrases read `approximately`.
-- A lone article counts one: "a man" is (1, "exact"); ages are not counts ("a 45-year-old man").
+- A lone article counts one: "a man" is (1, "exact"); ages are not counts ("a 45-year-old man"),
+  but an age that ends the phrase is its noun ("the 23-year-old" is one person).
   So does a singular definite phrase ("the British soldier", "another") and a person's name
   ("Daniel Lazcano"): the guidelines' single victims. Plurals and groups ("the victims", "the
   crew", "Palestinians") have no count.
@@ -99,6 +100,8 @@ _COUNT_RE = re.compile(COUNT_PATTERN, re.IGNORECASE)
 _TOKEN_RE = re.compile(rf"{_GROUPED_DIGITS}|[0-9]+(?:[.,][0-9]+)?|[a-z]+", re.IGNORECASE)
 _AGE_RE = re.compile(
     r"\b[\w.]+(?:-|\s+)(?:year|month|week|day)s?(?:-|\s+)old\b|\baged\s+[0-9]+", re.IGNORECASE)
+# An age that ends the phrase is its noun: "the 23-year-old" is one person.
+_AGE_NOUN_RE = re.compile(r"\b[\w.]+-(?:year|month|week|day)-old\W*$", re.IGNORECASE)
 _ARTICLE_RE = re.compile(r"\ban?\b", re.IGNORECASE)
 
 
@@ -110,7 +113,7 @@ def parse_count(phrase: str) -> tuple[int | None, str]:
     """
     if not isinstance(phrase, str):
         raise TypeError(f"parse_count expects a str, got {type(phrase).__name__}")
-    phrase = _AGE_OF_RE.sub(r"\g<noun>", _AGE_RE.sub(" ", phrase))
+    phrase = _AGE_OF_RE.sub(r"\g<noun>", _AGE_RE.sub(" ", _AGE_NOUN_RE.sub("person", phrase)))
     match = _COUNT_RE.search(phrase)
     if match is None:
         one = _ARTICLE_RE.search(phrase) or _names_one_person(phrase)
@@ -258,6 +261,7 @@ def cue_patterns(cues: Mapping[str, tuple[str, ...]]) -> dict[str, re.Pattern]:
 
 STATUS_PATTERNS = cue_patterns(STATUS_CUES)
 _STATUS_OR_NOT = cue_patterns({**STATUS_CUES, "unknown": OTHER_GROUP_CUES})
+_SURVIVAL_PATTERN = cue_patterns({"survived": SURVIVAL_CUES})["survived"]
 # Only auxiliaries and adverbs between a span and a cue after it: the cue is the span's own
 # predicate ("30 others were missing"), which beats a nearer cue of the clause before.
 PREDICATE_GAP = re.compile(
@@ -314,7 +318,14 @@ def parse_status(context: str, start: int = 0, end: int | None = None) -> str:
 
     Without a span position the whole context is the span, and the first cue wins.
     """
-    cue = nearest_cue(context, start, len(context) if end is None else end, _STATUS_OR_NOT)
+    end = len(context) if end is None else end
+    cue = nearest_cue(context, start, end, _STATUS_OR_NOT)
+    # "[35] were rescued": people whose own predicate says they came out alive are no casualties,
+    # unless an injury is named after it ("rescued with injuries").
+    survived = _SURVIVAL_PATTERN.search(context, end)
+    if (survived and PREDICATE_GAP.fullmatch(context, end, survived.start())
+            and not (cue and cue.label == "injured" and cue.start > survived.start())):
+        return "unknown"
     return "unknown" if cue is None else cue.label
 
 
