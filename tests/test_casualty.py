@@ -169,6 +169,7 @@ def _attributes(marked: str) -> dict:
     ("Three people died, and [around twenty people] were rescued by firefighters.", "unknown"),
     ("Two people died and [35] were rescued with injuries.", "injured"),
     ("[Two people] died and 35 were rescued.", "killed"),
+    ("[No-one] was injured.", "unknown"),
 ])
 def test_status_comes_from_the_cue_that_describes_the_span(marked, status):
     assert _attributes(marked)["status"] == status

@@ -51,6 +51,16 @@ def test_a_determiner_cut_off_a_count_phrase_is_dropped_and_one_alone_kept():
     assert [s.text for s in doc.spans_of("CASUALTY")] == ["27 people", "the"]
 
 
+def test_a_qualifier_cut_off_a_count_joins_it():
+    text = "Israel killed 1,300 Palestinians and injured more than 5,300 ."
+    outputs = outputs_of(text, [("CASUALTY", 2, 5), ("CASUALTY", 8, 9), ("CASUALTY", 10, 12)])
+    doc = postprocess(outputs, DEFAULT_SCHEMA, PostprocessSettings(document_level=False))
+    casualties = doc.spans_of("CASUALTY")
+    assert [s.text for s in casualties] == ["1,300 Palestinians", "more than 5,300"]
+    assert casualties[1].attrs["count"] == 5300
+    assert casualties[1].attrs["qualifier"] == "at_least"
+
+
 def test_only_a_lone_determiner_of_the_given_type_is_attached():
     text = "the two the Kim his"
     kept = [((0, 0, 3), 0.9), ((0, 4, 7), 0.6), ((1, 8, 11), 0.8), ((1, 12, 15), 0.7),
@@ -59,3 +69,12 @@ def test_only_a_lone_determiner_of_the_given_type_is_attached():
     assert attached == [((0, 0, 7), 0.6), ((0, 16, 19), 0.5), ((1, 8, 11), 0.8),
                         ((1, 12, 15), 0.7)]
     assert joined_into == {(0, 0, 3): (0, 0, 7), (0, 4, 7): (0, 0, 7)}
+
+
+def test_a_qualifier_joins_a_determiner_already_joined_to_its_noun():
+    text = "about the 23-year-old"
+    kept = [((0, 0, 5), 0.9), ((0, 6, 9), 0.8), ((0, 10, 21), 0.7)]
+    attached, joined_into = attach_determiners(kept, text, 0)
+    assert attached == [((0, 0, 21), 0.7)]
+    assert set(joined_into) == {key for key, _ in kept}
+    assert set(joined_into.values()) == {(0, 0, 21)}

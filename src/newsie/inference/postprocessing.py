@@ -7,7 +7,8 @@
    own regions (`newsie.text.boundaries`: `trim_span`, `snap_span`); a span with nothing left, or
    a QUOTE outside quotation marks, is dropped. This runs once per distinct token span.
 3. Same-type spans that now overlap give way to the likeliest (`newsie.text.overlaps`); a
-   determiner the tagger cut off a CASUALTY phrase joins it or goes (`attach_determiners`).
+   determiner or qualifier the tagger cut off a CASUALTY phrase joins it or goes
+   (`attach_determiners`).
 4. CASUALTY spans get their count, qualifier and status (`newsie.text.casualty`).
 5. Relation scores of token-span pairs are mapped onto the kept spans; for each pair of spans the
    score of the window where it lay most centrally counts (the first scored on a tie), a relation
@@ -30,7 +31,7 @@ from newsie.document import add_document_level
 from newsie.inference.outputs import DocumentOutputs
 from newsie.schema import LabelSchema
 from newsie.text.boundaries import SNAP_REGIONS, SNAP_REQUIRED, snap_span, trim_span
-from newsie.text.casualty import casualty_attributes, parse_count
+from newsie.text.casualty import QUALIFIER_PHRASES, casualty_attributes, parse_count
 from newsie.text.lexicon import DETERMINERS
 from newsie.text.overlaps import LIKELIEST, resolve_overlaps
 
@@ -137,39 +138,40 @@ def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -
 def attach_determiners(
     kept: list[tuple[SpanKey, float]], text: str, type_index: int
 ) -> tuple[list[tuple[SpanKey, float]], dict[SpanKey, SpanKey]]:
-    """Non-overlapping (key, score) items with the determiners of `type_index` that the
-    tagger cut off the span after them attached to it or dropped.
+    """Non-overlapping (key, score) items with the determiners and qualifiers of `type_index`
+    that the tagger cut off the span after them attached to it or dropped.
 
-    The tagger can cut a determiner off the CASUALTY phrase that follows it (`The` +
-    `23-year-old`, `the` + `two`): by the guidelines a victim's noun phrase keeps its
-    determiner, so the two are joined (scored as the less likely piece), but a count phrase
-    with its noun does not (`the` + `27 people`), so there the determiner is dropped. One that
-    no CASUALTY piece follows stays: alone it still says that there was a victim (`a` of `a U.N.
-    peacekeeper`). Also returns each joined piece's key -> the joined key.
+    The tagger can cut a determiner or a qualifier off the CASUALTY phrase that follows it
+    (`The` + `23-year-old`, `more than` + `5,300`). By the guidelines a count keeps its
+    qualifier and a victim's noun phrase its determiner, so the two are joined (scored as the
+    less likely piece); a count phrase with its noun keeps no determiner (`the` + `27 people`),
+    so there the determiner is dropped. One that no CASUALTY piece follows stays: alone it still
+    says that there was a victim (`a` of `a U.N. peacekeeper`). Also returns each joined
+    piece's key -> the joined key.
     """
-    items = sorted(kept)
+    # From the last span back, so that a joined span can take the word before it too
+    # (`under` + `an` + `operation`).
     result: list[tuple[SpanKey, float]] = []
     joined_into: dict[SpanKey, SpanKey] = {}
-    skip = False
-    for n, (key, score) in enumerate(items):
-        if skip:
-            skip = False
-            continue
+    for key, score in sorted(kept, reverse=True):
         label, start, end = key
-        if label != type_index or text[start:end].lower() not in DETERMINERS:
+        words = " ".join(text[start:end].lower().split())
+        following = result[-1] if result else None
+        if (label != type_index or (words not in DETERMINERS and words not in QUALIFIER_PHRASES)
+                or following is None or following[0][0] != label
+                or text[end:following[0][1]].strip()):
             result.append((key, score))
             continue
-        following = items[n + 1] if n + 1 < len(items) else None
-        if following is None or following[0][0] != label or text[end:following[0][1]].strip():
-            result.append((key, score))
+        (_, next_start, next_end), next_score = following
+        phrase = text[next_start:next_end]
+        if words in DETERMINERS and len(phrase.split()) > 1 and parse_count(phrase)[0] is not None:
             continue
-        phrase = text[following[0][1]:following[0][2]]
-        if len(phrase.split()) > 1 and parse_count(phrase)[0] is not None:
-            continue
-        joined = (label, start, following[0][2])
-        result.append((joined, min(score, following[1])))
-        joined_into[key] = joined_into[following[0]] = joined
-        skip = True
+        joined = (label, start, next_end)
+        result[-1] = (joined, min(score, next_score))
+        pieces = [p for p, j in joined_into.items() if j == following[0]] or [following[0]]
+        for piece in [key, *pieces]:
+            joined_into[piece] = joined
+    result.reverse()
     return result, joined_into
 
 

@@ -242,7 +242,7 @@ OTHER_GROUP_CUES = (
     r"attended", r"vot(?:e|ed|es|ers)", r"elected", r"sentenced", r"charged", r"jailed",
     r"convicted", r"deported", r"deployed", r"stationed", r"trained", r"recruited",
     r"surrendered", r"defected", r"gathered", r"marched", r"rallied", r"protested", r"unhurt",
-    r"unharmed", r"unscathed", r"none\s+of", r"no\s+one", r"nobody", r"infected",
+    r"unharmed", r"unscathed", r"none\s+of", r"no[\s-]one", r"nobody", r"infected",
 )
 """Words that make a counted group something other than casualties (refugees, arrests, ...):
 where one describes a span better than any status cue, its status is "unknown"."""
