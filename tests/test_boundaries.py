@@ -152,9 +152,14 @@ def test_unknown_mode_and_missing_score_are_errors():
     ],
 )
 def test_names_cut_inside_a_word_are_widened_to_the_word(text, span, widened):
+    assert widened_span(text, span, "LOCATION") == widened
+
+
+def widened_span(text: str, span: str, label: str) -> str:
     start = text.index(span)
-    found = trim_span(text, start, start + len(span), "LOCATION")
-    assert found is not None and text[found[0] : found[1]] == widened
+    found = trim_span(text, start, start + len(span), label)
+    assert found is not None
+    return text[found[0] : found[1]]
 
 
 def test_quotes_are_not_widened_to_words():
@@ -174,9 +179,7 @@ def test_quotes_are_not_widened_to_words():
     ],
 )
 def test_casualties_cut_inside_a_joined_word_are_widened_to_it(text, span, widened):
-    start = text.index(span)
-    found = trim_span(text, start, start + len(span), "CASUALTY")
-    assert found is not None and text[found[0] : found[1]] == widened
+    assert widened_span(text, span, "CASUALTY") == widened
 
 
 def test_names_are_not_widened_across_a_hyphen():
