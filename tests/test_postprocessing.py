@@ -7,7 +7,7 @@ import re
 import numpy as np
 
 from newsie.inference.outputs import DocumentOutputs
-from newsie.inference.postprocessing import PostprocessSettings, attach_determiners, postprocess
+from newsie.inference.postprocessing import PostprocessSettings, attach_leading_words, postprocess
 from newsie.schema import DEFAULT_SCHEMA
 
 TYPE = {label: i for i, label in enumerate(DEFAULT_SCHEMA.span_types)}
@@ -65,7 +65,7 @@ def test_only_a_lone_determiner_of_the_given_type_is_attached():
     text = "the two the Kim his"
     kept = [((0, 0, 3), 0.9), ((0, 4, 7), 0.6), ((1, 8, 11), 0.8), ((1, 12, 15), 0.7),
             ((0, 16, 19), 0.5)]
-    attached, joined_into = attach_determiners(kept, text, 0)
+    attached, joined_into = attach_leading_words(kept, text, 0)
     assert attached == [((0, 0, 7), 0.6), ((0, 16, 19), 0.5), ((1, 8, 11), 0.8),
                         ((1, 12, 15), 0.7)]
     assert joined_into == {(0, 0, 3): (0, 0, 7), (0, 4, 7): (0, 0, 7)}
@@ -74,7 +74,7 @@ def test_only_a_lone_determiner_of_the_given_type_is_attached():
 def test_a_qualifier_joins_a_determiner_already_joined_to_its_noun():
     text = "about the 23-year-old"
     kept = [((0, 0, 5), 0.9), ((0, 6, 9), 0.8), ((0, 10, 21), 0.7)]
-    attached, joined_into = attach_determiners(kept, text, 0)
+    attached, joined_into = attach_leading_words(kept, text, 0)
     assert attached == [((0, 0, 21), 0.7)]
     assert set(joined_into) == {key for key, _ in kept}
     assert set(joined_into.values()) == {(0, 0, 21)}

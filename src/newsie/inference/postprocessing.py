@@ -8,7 +8,7 @@
    a QUOTE outside quotation marks, is dropped. This runs once per distinct token span.
 3. Same-type spans that now overlap give way to the likeliest (`newsie.text.overlaps`); a
    determiner or qualifier the tagger cut off a CASUALTY phrase joins it or goes
-   (`attach_determiners`).
+   (`attach_leading_words`).
 4. CASUALTY spans get their count, qualifier and status (`newsie.text.casualty`).
 5. Relation scores of token-span pairs are mapped onto the kept spans; for each pair of spans the
    score of the window where it lay most centrally counts (the first scored on a tie), a relation
@@ -123,7 +123,7 @@ def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -
     )
     joined_into: dict[SpanKey, SpanKey] = {}
     if "CASUALTY" in schema.span_types:
-        kept, joined_into = attach_determiners(
+        kept, joined_into = attach_leading_words(
             kept, outputs.text, schema.span_types.index("CASUALTY"))
     spans: dict[SpanKey, Span] = {}
     for (type_index, start, end), score in kept:
@@ -135,7 +135,7 @@ def _spans(outputs: DocumentOutputs, span_key: _SpanKeys, schema: LabelSchema) -
     return spans, joined_into
 
 
-def attach_determiners(
+def attach_leading_words(
     kept: list[tuple[SpanKey, float]], text: str, type_index: int
 ) -> tuple[list[tuple[SpanKey, float]], dict[SpanKey, SpanKey]]:
     """Non-overlapping (key, score) items with the determiners and qualifiers of `type_index`

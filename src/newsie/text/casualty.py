@@ -322,9 +322,8 @@ def parse_status(context: str, start: int = 0, end: int | None = None) -> str:
     cue = nearest_cue(context, start, end, _STATUS_OR_NOT)
     # "[35] were rescued": people whose own predicate says they came out alive are no casualties,
     # unless an injury is named after it ("rescued with injuries").
-    survived = _SURVIVAL_PATTERN.search(context, end)
-    if (survived and PREDICATE_GAP.fullmatch(context, end, survived.start())
-            and not (cue and cue.label == "injured" and cue.start > survived.start())):
+    survived = _SURVIVAL_PATTERN.match(context, PREDICATE_GAP.match(context, end).end())
+    if survived and not (cue and cue.label == "injured" and cue.start > survived.start()):
         return "unknown"
     return "unknown" if cue is None else cue.label
 
