@@ -170,6 +170,20 @@ def _attributes(marked: str) -> dict:
     ("Two people died and [35] were rescued with injuries.", "injured"),
     ("[Two people] died and 35 were rescued.", "killed"),
     ("[No-one] was injured.", "unknown"),
+    # a negated casualty predicate says no one was hurt; "not seriously" still says hurt
+    ("The rider died. [The van's driver] was not hurt.", "unknown"),
+    ("Two people died. [The bus driver] wasn't injured.", "unknown"),
+    ("[The bus driver] was not seriously injured.", "injured"),
+    # wounds named by where they are, treatment, burial
+    ("[A customer] who tried to stop him was shot in the leg.", "injured"),
+    ("[One guard] was hit in the thigh.", "injured"),
+    ("[Two more] lost legs in the blast.", "injured"),
+    ("Hospitals reported treating [47 people] for breathing problems.", "injured"),
+    ("[The lorry driver] was in hospital under police guard.", "injured"),
+    ("[The woman] broke her wrist in the fall.", "injured"),
+    ("[The passenger] was flown to hospital in Swansea.", "injured"),
+    ("The priest buried [18 parishioners] in one week.", "killed"),
+    ("[Thirty people] are missing and presumed dead.", "killed"),
 ])
 def test_status_comes_from_the_cue_that_describes_the_span(marked, status):
     assert _attributes(marked)["status"] == status
@@ -344,6 +358,9 @@ def test_an_age_after_a_single_victim_is_not_a_count():
     ("About 30 others are being treated at the medical centre.", "About 30 others", "injured"),
     # survivors may be injured
     ("About 35 people were rescued with injuries.", "About 35 people", "injured"),
+    # an apposition between the span and its own predicate
+    ("The shooting left three men dead and two teenagers, aged 14 and 16, wounded.",
+     "two teenagers", "injured"),
 ])
 def test_casualty_status_reads_the_spans_own_predicate(sentence, span, status):
     start = sentence.index(span)

@@ -360,6 +360,45 @@ def test_a_breakdown_in_apposition_is_the_group_itself():
         "Hospitals ran short of beds. "
         f"{injured(41000, 'c2', 'More than 41,000 patients')} have been admitted since January.",
         {"killed": 214, "injured": 0}, id="later period toll"),
+    pytest.param(
+        f"Flu killed {killed(19, 'c1', '19 people')} this month. "
+        f"{killed(11, 'c2', 'Eleven of the dead')} were over 80, and {killed(7, 'c3', 'seven')} "
+        "lived in care homes.",
+        {"killed": 19, "injured": 0}, id="a clause coordinated with a subset"),
+    pytest.param(
+        f"{killed(2, 'c1', 'Two people')} died in the pile-up. The coroner identified the dead as "
+        f"{killed(1, 'c2', 'a 61-year-old driver')} from Ohio and {killed(1, 'c3', 'a woman')} "
+        "from Laramie.",
+        {"killed": 2, "injured": 0}, id="identified the dead as"),
+    pytest.param(
+        f"{killed(1, 'c1', 'A motorcyclist')} was killed. Police said "
+        f"{injured(1, 'c2', 'the passenger')}, {injured(1, 'c3', 'a woman of 45')}, was flown to "
+        "hospital.",
+        {"killed": 1, "injured": 1}, id="a single victim in apposition"),
+    pytest.param(
+        f"The hospital received {injured(23, 'c1', '23 wounded')}. {killed(2, 'c2', 'Two')} died "
+        "before noon.",
+        {"killed": 2, "injured": 21}, id="some of the wounded died"),
+    pytest.param(
+        f"Police said {injured(2, 'c1', 'two officers')} were shot. "
+        f"{killed(1, 'c2', 'Sergeant Toro')}, 34, later died in hospital.",
+        {"killed": 1, "injured": 1}, id="one of the wounded died later"),
+    pytest.param(
+        f"Police said {injured(2, 'c1', 'two officers')} were shot. "
+        f"{killed(2, 'c2', 'Two people')} died in a separate crash.",
+        {"killed": 2, "injured": 2}, id="a new group that died is no one of the wounded"),
+    pytest.param(
+        f"{killed(9, 'c1', 'Nine people')} were killed in clashes. The ministry said "
+        f"{killed(6, 'c2', 'six people')} died in Dakar and {killed(3, 'c3', 'three others')} in "
+        "Ziguinchor.",
+        {"killed": 9, "injured": 0}, id="a breakdown that adds up"),
+    pytest.param(
+        f"The ministry said {killed(6, 'c1', 'six people')} died in Dakar and "
+        f"{killed(3, 'c2', 'three others')} in Ziguinchor.",
+        {"killed": 9, "injured": 0}, id="parts with nothing to add up to"),
+    pytest.param(
+        f"2011 Syrian uprising: {killed(13, 'c1', 'Thirteen people')} are killed in Hama.",
+        {"killed": 13, "injured": 0}, id="a summary's topic label is no background cue"),
 ])
 def test_totals_of_subsets_lists_and_aggregates(text, totals):
     assert doc_counts(casualty_events(make_document(text, []))) == totals

@@ -9,21 +9,30 @@ corpus the cues are exact where they fire (docs/evaluation.md has the measuremen
   earthquake in 2023 killed more than 50,000 people"), or a toll summed over a period ("so far
   this year", "since January", "has claimed") when the article reports another toll (else it is
   the story: a health ministry's count of an outbreak, or a toll in the article's first sentence).
+  A news summary's topic label ("2011 Syrian uprising: ...") is no cue.
 - A *subset* ("eight of them children", "Two of the victims", "among them three children",
-  "including two women", "In Muisne alone, 13 people died") joins the event of the mention it is
-  taken from: the nearest earlier event of a compatible status that is at least as large.
+  "including two women", "In Muisne alone, 13 people died", "identified the dead as ...") joins
+  the event of the mention it is taken from: the nearest earlier event of a compatible status
+  that is at least as large.
 - A *list* of the same status ("two soldiers and two civilians", "Three people, two men and a
   woman"): the next of a list of subsets is a subset too ("among them five women, three children
-  and a nurse"); a smaller count in apposition breaks the group before it down and joins its
-  event; else the list names different people, none a repeat of another.
+  and a nurse"), and so is a clause joined by "and" to a subset ("Eleven of the dead were under
+  15, and seven came from Tolon"); a smaller count in apposition breaks the group before it down
+  and joins its event, and so does a single victim described in apposition ("the passenger, a
+  woman of 45"); else the list names different people, none a repeat of another.
 - A single victim *named* or *definite* ("Kemar Lewis", "the injured guard", "her son") after a
   group of the same status is one of that group and joins its event; so does a group a single
-  victim is "one of" ("Hassan, one of nine traders").
+  victim is "one of" ("Hassan, one of nine traders"). A mention that refers back and *died*
+  ("Two died before noon", "Sergeant Toro, 34, died in hospital") after an injured group is of
+  that group.
 - A *repeat* (the same count and status again: "six people were killed ... the six victims")
   joins the earlier event.
 - An age between commas ("Arjun, nine, and Meera") is no victim mention.
-- Anything else opens an event. An event's killed (injured) count is the largest count among its
-  mentions of that status (the most inclusive mention's); a `null` count adds nothing.
+- Anything else opens an event. Events of one status in one sentence whose counts add up to an
+  earlier event's count break it down and join it ("Nine people were killed ... six died in
+  Dakar and three others in Ziguinchor").
+- An event's killed (injured) count is the largest count among its mentions of that status (the
+  most inclusive mention's); a `null` count adds nothing; those of it who died leave its injured.
 """
 
 from __future__ import annotations
@@ -64,6 +73,9 @@ PERIOD_CUE = re.compile(
     r"|\b(?:has|have) claimed\b",  # summed up to now: "the crisis that has claimed ..."
     re.IGNORECASE,
 )
+# A news summary's topic label ("2011 Syrian uprising: ...", "War in Darfur: ...") names the
+# story's context, not the toll's: its words are no background cue.
+TOPIC_PREFIX = re.compile(r"[A-Z0-9][^.:;\n\"“]{2,60}:\s+(?=[A-Z0-9])")
 CUE_REACH = 80  # characters either side of a mention, in its sentence, that a cue may lie in
 # Inside the mention: "eight of them children", "Two of the victims", "One of the boys",
 # "45 of the deaths", "Three of the 16 injured": a plural casualty head after "of the" names
@@ -74,10 +86,11 @@ PARTITIVE = re.compile(
     re.IGNORECASE,
 )
 # Just before the mention, in its sentence: "six people, among them three children"; a part of
-# a wider toll: "In Quang Ngai province alone, 21 people died".
+# a wider toll: "In Quang Ngai province alone, 21 people died"; "identified the dead as ...".
 SUBSET_LEAD = re.compile(
     r"(?:\bamong them|\bincluding|\bof whom|\bof them|\bamong the (?:dead|victims|injured|wounded)"
-    r"(?: were)?|\bincluded|\balone)[\s,:]*(?:at least |about |some )?$",
+    r"(?: were)?|\bincluded|\balone|\bidentified (?:the (?:dead|deceased|victims?|bodies) )?as)"
+    r"[\s,:]*(?:at least |about |some )?$",
     re.IGNORECASE,
 )
 # Just after the mention: "Four health workers are among the dead", "... and five among the
@@ -93,13 +106,19 @@ PARTITIVE_STATUS = {"dead": "killed", "deceased": "killed", "fatalities": "kille
 # Between two mentions of different people: "two soldiers and two civilians", "a woman and her
 # daughter".
 COORDINATION = re.compile(r"\s*,?\s*and\s+")
+CLAUSE_AND = re.compile(r"\band\s+$")
+SENTENCE_END = re.compile(r"[.;!?]\s")
+COORDINATION_REACH = 80  # characters between two coordinated mentions of one sentence
 BARE_NUMBER = re.compile(rf"[0-9]+|{NUMBER_WORD}", re.IGNORECASE)
 AGE_LEAD = re.compile(r",\s*(?:both\s+|aged\s+)?$", re.IGNORECASE)
 # Between a single victim and the group it belongs to: "Hassan, one of nine traders", "Her son,
 # a 22-year-old patrolman, was one of two police officers".
 ONE_OF = re.compile(r"[^.;]{0,60}\bone of (?:the )?", re.IGNORECASE)
 DEFINITE_OPENERS = frozenset("the his her their".split())  # "her son Arjun" is one of them
-SINGLE_VICTIM_OPENERS = frozenset("a an one another the".split())
+INDEFINITE_OPENERS = frozenset("a an one another".split())
+SINGLE_VICTIM_OPENERS = INDEFINITE_OPENERS | {"the"}
+# The mention's own predicate says it died, after an apposition ("Toro, 34, died in hospital").
+DIED = re.compile(r"(?:,[^,.;]{1,40},)?\s+(?:later\s+|then\s+|also\s+)?(?:died|succumbed)\b")
 SUBSET_REACH = 400  # characters back to the mention "of them" is taken from ("of the dead": any)
 
 
@@ -115,9 +134,12 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
         part_of = _subset_parent(doc.text, mention, events)
         if part_of is None and listed:
             part_of = _home_in_list(doc.text, mention, previous, previous_event, previous_is_part)
+        elif part_of is None and previous_is_part and _coordinated(doc.text, mention, previous):
+            part_of = previous_event
         elif part_of is None:
             part_of = (_one_of_them(mention, events)
-                       or _group_of(doc.text, mention, previous, previous_event))
+                       or _group_of(doc.text, mention, previous, previous_event)
+                       or _died_of_wounds(doc.text, mention, events))
         # A listed mention names other people than the one before it: it repeats no one.
         home = part_of or (None if listed else _repeated(mention, events))
         if home is None:
@@ -125,6 +147,7 @@ def casualty_events(doc: Document) -> list[CasualtyEvent]:
             events.append(home)
         home.mentions.append(mention)
         previous, previous_event, previous_is_part = mention, home, part_of is not None
+    events = _merge_breakdowns(doc.text, events)
     places, perpetrators = _tails(doc, "PLACE"), _tails(doc, "PERPETRATOR")
     for event in events:
         _fill_counts(event)
@@ -172,6 +195,9 @@ def toll_kind(text: str, mention: Span) -> str:
     """"background" (a long-running cause or a large past year's toll), "period" (summed over
     a period) or "plain", from cues within `CUE_REACH` characters in the mention's sentence."""
     lo, hi = sentence_window(text, mention.start, mention.end, max_chars=CUE_REACH)
+    topic = TOPIC_PREFIX.match(text, lo)
+    if topic and topic.end() <= mention.start:
+        lo = topic.end()
     count = mention.attrs.get("count") or 0
     if BACKGROUND_CUE.search(text, lo, hi) or (
         count >= PAST_YEAR_MINIMUM and PAST_YEAR_CUE.search(text, lo, hi)
@@ -246,6 +272,15 @@ def _listed(text: str, mention: Span, previous: Span | None) -> bool:
     return between == ", " or COORDINATION.fullmatch(between) is not None
 
 
+def _coordinated(text: str, mention: Span, previous: Span) -> bool:
+    """Whether the mention's clause is joined by "and" to that of `previous`, in its sentence, with
+    the same status: "Among the dead were two labourers found near the bus stand and a vendor",
+    "Eleven of the dead were under 15, and seven came from Tolon"."""
+    between = text[previous.end : mention.start]
+    return (_status(mention) == _status(previous) and len(between) <= COORDINATION_REACH
+            and CLAUSE_AND.search(between) is not None and SENTENCE_END.search(between) is None)
+
+
 def _home_in_list(text: str, mention: Span, previous: Span, previous_event: CasualtyEvent,
                   previous_is_part: bool) -> CasualtyEvent | None:
     """The event a listed mention belongs to: that of the mention before it where that one is a
@@ -254,10 +289,20 @@ def _home_in_list(text: str, mention: Span, previous: Span, previous_event: Casu
     student"). Else the list names other people ("two soldiers and two civilians")."""
     if previous_is_part:
         return previous_event
+    if text[previous.end : mention.start] != ", ":
+        return None
     count, larger = mention.attrs.get("count"), previous.attrs.get("count")
-    breakdown = text[previous.end : mention.start] == ", " and count is not None \
-        and larger is not None and count < larger
-    return previous_event if breakdown else None
+    breakdown = count is not None and larger is not None and count < larger
+    return previous_event if breakdown or _apposition(mention, previous) else None
+
+
+def _apposition(mention: Span, previous: Span) -> bool:
+    """Whether a single victim describes the one just named ("The passenger, a woman of 45",
+    "Kemar Lewis, a mason"), unlike a list of them ("a man, a woman and a child")."""
+    def first(span: Span) -> str:
+        return span.text.split()[0].lower()
+    return (mention.attrs.get("count") == previous.attrs.get("count") == 1
+            and first(mention) in INDEFINITE_OPENERS and first(previous) not in INDEFINITE_OPENERS)
 
 
 def _group_of(text: str, mention: Span, previous: Span | None,
@@ -282,6 +327,66 @@ def _one_of_them(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | 
         if _compatible(status, event) and (_largest(event) or 0) > 1:
             return event
     return None
+
+
+def _died_of_wounds(text: str, mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:
+    """The injured group that a mention which refers back ("Two died before noon", "Sergeant
+    Cristián Toro, 34, died in hospital") says some of died: the last event, when all injured
+    and at least as large. Its dead then leave its injured count (`_fill_counts`)."""
+    first_word = mention.text.split()[0]
+    refers_back = BARE_NUMBER.fullmatch(mention.text) is not None or (
+        mention.attrs.get("count") == 1 and first_word.lower() not in INDEFINITE_OPENERS
+        and (first_word[0].isupper() or first_word.lower() in DEFINITE_OPENERS))
+    count = mention.attrs.get("count")
+    if not (refers_back and events and count and _status(mention) == "killed"
+            and DIED.match(text, mention.end)):
+        return None
+    last = events[-1]
+    injured = {_status(m) for m in last.mentions} == {"injured"}
+    return last if injured and (_largest(last) or 0) >= count else None
+
+
+def _merge_breakdowns(text: str, events: list[CasualtyEvent]) -> list[CasualtyEvent]:
+    """Events that break an earlier one down join it: two or more events of its one status, their
+    first mentions in one sentence, whose counts add up to its count ("Nine people were killed
+    ... six people died in Dakar and three others in Ziguinchor")."""
+    merged: list[CasualtyEvent] = []
+    position = 0
+    while position < len(events):
+        run = _breakdown_run(text, merged, events[position:])
+        if run:
+            back, length = run
+            for part in events[position : position + length]:
+                merged[-1 - back].mentions.extend(part.mentions)
+            position += length
+        else:
+            merged.append(events[position])
+            position += 1
+    return merged
+
+
+def _breakdown_run(text: str, before: list[CasualtyEvent],
+                   after: list[CasualtyEvent]) -> tuple[int, int] | None:
+    """(how far back in `before` the event broken down is, how many of `after` break it down),
+    or None."""
+    parts: list[tuple[Span, int]] = []  # (first mention, count) of each part
+    for event in after:
+        first, count, statuses = event.mentions[0], _largest(event), _statuses(event)
+        if count is None or len(statuses) != 1 or (parts and (
+                statuses != {_status(parts[0][0])}
+                or SENTENCE_END.search(text, parts[-1][0].end, first.start))):
+            break
+        parts.append((first, count))
+    for length in range(len(parts), 1, -1):
+        total = sum(count for _, count in parts[:length])
+        for back, event in enumerate(reversed(before)):
+            if _largest(event) == total and _statuses(event) == {_status(parts[0][0])}:
+                return back, length
+    return None
+
+
+def _statuses(event: CasualtyEvent) -> set[str]:
+    return {_status(m) for m in event.mentions}
 
 
 def _repeated(mention: Span, events: list[CasualtyEvent]) -> CasualtyEvent | None:

@@ -213,13 +213,18 @@ def _digits_value(digits: str, scaled: bool) -> int | Fraction | None:
 
 # --- status -------------------------------------------------------------------------------------
 
+# Where a wound is ("shot in the leg"); not the head, which may as well be fatal.
+_BODY_PART = (r"(?:legs?|arms?|thighs?|shoulders?|chest|back|stomach|abdomen|foot|feet|hands?|"
+              r"neck|face|knees?|hips?|eyes?|limbs?|buttocks)")
+
 STATUS_CUES: dict[str, tuple[str, ...]] = {
     "killed": (
         r"kill(?:s|ed|ing|ings)?", r"di(?:e|ed|es)", r"dying", r"dead", r"deaths?", r"tolls?",
         r"lives", r"bod(?:y|ies)", r"corpses?", r"remains", r"fatalit(?:y|ies)",
         r"fatally", r"perish(?:ed|es|ing)?", r"drown(?:ed|s|ing)?", r"slain", r"slaughter(?:ed|s)?",
         r"massacred?", r"executed", r"(?<!attempted\s)murder(?:ed|s|ing)?", r"assassinated",
-        r"beheaded",
+        r"beheaded", r"deceased", r"missing,?\s+(?:and\s+)?presumed\s+dead",
+        r"did\s+not\s+survive", r"buried", r"funerals?", r"graves",
         r"eliminated", r"neutrali[sz]ed",
     ),
     "injured": (
@@ -227,7 +232,12 @@ STATUS_CUES: dict[str, tuple[str, ...]] = {
         r"hospitali[sz](?:ed|ation)", r"(?:admitted|taken|rushed|airlifted|brought)\s+to\s+"
         r"(?:a\s+|the\s+)?hospitals?", r"treated\s+for\s+(?:\w+\s+)?(?:injur|wound|burn)\w*",
         r"being\s+treated", r"suffered", r"(?:serious|critical|stable)\s+condition",
-        r"stabbed(?!\s+to\s+death)",
+        r"stabbed(?!\s+to\s+death)", r"beaten(?!\s+to\s+death)",
+        r"treat(?:ed|ing)\s+(?:at|in)", r"treating", r"flown\s+to\s+(?:a\s+|the\s+)?hospitals?",
+        r"in\s+(?:a\s+|the\s+)?hospitals?",
+        rf"(?:shot|hit|struck)\s+in\s+the\s+{_BODY_PART}",
+        rf"lost\s+(?:(?:a|an|one|both|his|her|their)\s+)?{_BODY_PART}",
+        r"broke\s+(?:his|her|their)", r"fractured?", r"cut\s+by",
     ),
 }
 """Words that say what happened to the people of a CASUALTY span, by status ("attempted
@@ -265,11 +275,16 @@ _SURVIVAL_PATTERN = cue_patterns({"survived": SURVIVAL_CUES})["survived"]
 # Only auxiliaries and adverbs between a span and a cue after it: the cue is the span's own
 # predicate ("30 others were missing"), which beats a nearer cue of the clause before.
 PREDICATE_GAP = re.compile(
+    r"(?:,[^,.;:\"“”\n]{1,40},)?"  # an apposition: "[two teenagers], aged 14 and 16, wounded"
     r"\s*(?:,?\s*(?:who|whom|that)\s+)?"
     r"(?:(?:were|was|are|is|have|has|had|been|being|later|also|all|both|still|reportedly|"
     r"allegedly|seriously|critically|slightly|badly|fatally|lightly|severely|"
     r"(?:shot|stabbed|beaten|hit)\s+and)\s+)*",
     re.IGNORECASE)
+
+_NEGATED_CASUALTY = re.compile(
+    r"\s*(?:(?:was|were|is|are|has|have|had)n[’']t|not|never)\s+(?:been\s+)?"
+    r"(?:hurt|injured|wounded|harmed|killed)\b", re.IGNORECASE)
 
 
 class Cue(NamedTuple):
@@ -322,7 +337,10 @@ def parse_status(context: str, start: int = 0, end: int | None = None) -> str:
     cue = nearest_cue(context, start, end, _STATUS_OR_NOT)
     # "[35] were rescued": people whose own predicate says they came out alive are no casualties,
     # unless an injury is named after it ("rescued with injuries").
-    survived = _SURVIVAL_PATTERN.match(context, PREDICATE_GAP.match(context, end).end())
+    predicate = PREDICATE_GAP.match(context, end).end()
+    if _NEGATED_CASUALTY.match(context, predicate):  # "[The van's driver] was not hurt"
+        return "unknown"
+    survived = _SURVIVAL_PATTERN.match(context, predicate)
     if survived and not (cue and cue.label == "injured" and cue.start > survived.start()):
         return "unknown"
     return "unknown" if cue is None else cue.label
