@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install, train the default model on the project's own corpus
-# and its real-news annotations, whose texts it reads from ../shared/data (CPU, under 15 minutes
-# on 2 cores; configs/original-only.yaml needs no data folder), then extract from seeds/.
+# and its real-news annotations, whose texts it reads from ../shared/data (CPU, 13 to 16 minutes
+# on 2 cores by the CPU; configs/original-only.yaml needs no data folder), then extract from seeds/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh

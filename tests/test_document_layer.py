@@ -402,3 +402,21 @@ def test_a_breakdown_in_apposition_is_the_group_itself():
 ])
 def test_totals_of_subsets_lists_and_aggregates(text, totals):
     assert doc_counts(casualty_events(make_document(text, []))) == totals
+
+
+def test_a_sentence_that_only_names_the_speaker_attributes_the_quote_before_it():
+    doc = make_document(
+        '[Ana Ruiz]{a1:ACTOR} left. "[It was a betrayal.]{q1:QUOTE}" [Luis Vega]{a2:ACTOR} said.',
+        [])
+    assert speakers(doc) == {"It was a betrayal.": "Luis Vega"}
+    source = make_document(
+        '[Ana Ruiz]{a1:ACTOR} left. "[It was a betrayal.]{q1:QUOTE}" [Reuters]{a2:ACTOR} '
+        "reported.", [])
+    assert speakers(source) == {}  # a news source, not the speaker
+
+
+def test_an_apposition_left_open_by_a_missing_comma_keeps_its_subject_the_speaker():
+    doc = make_document(
+        "[Howard Berman]{a1:ACTOR}, the chairperson for the [Committee on Foreign Affairs]"
+        '{a2:ACTOR} said the details were "[disturbing]{q1:QUOTE}".', [])
+    assert speakers(doc) == {"disturbing": "Howard Berman"}

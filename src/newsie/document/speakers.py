@@ -5,6 +5,8 @@ the article says who spoke, and the speaker named right after a quote over the m
 Rules over the whole text, so no encoder window limits them:
 
 1. *After the quote*: `"...," Warsame told reporters`, `"...," said the envoy`, `"...," he said`.
+   After a quote that ends its sentence, only a sentence that names the speaker and no more:
+   `"... And now this." Witt said.`
 2. *Before the quote*, in its sentence: the subject of a reporting verb (`Warsame said: "..."`,
    `He added, "..."`, `The EU said the move "undermines local democracy"`).
 3. *Carried on*: a quote with no attribution of its own, in a paragraph that continues the last
@@ -37,9 +39,17 @@ _ROLE_WORDS = r"(?:(?:[\w'’-]+|Mrs?\.|Ms\.|Dr\.),?[^\S\n]+){0,4}"
 VERB_FIRST = re.compile(rf"(?:[^\S\n]|[,{QUOTATION_MARKS}])*(?:{_VERB}\s+)?{_ROLE_WORDS}",
                         re.IGNORECASE)
 # After a subject: the verb, maybe after an apposition ("Warsame, a regional commander, said",
-# "Sarah Mitchell of Western Australia Police said").
-VERB_AFTER = re.compile(rf"(?:,[^,.\n]{{1,60}},|,|\s+(?:of|from|at)\s+[^,.\n]{{1,50}}?)?\s+{_VERB}",
-                        re.IGNORECASE)
+# "Sarah Mitchell of Western Australia Police said"), one left open by a missing comma included
+# when it opens with an article ("Howard Berman, the chairperson for the committee said").
+VERB_AFTER = re.compile(
+    rf"(?:,[^,.\n]{{1,60}},|,\s+(?:the|an?)\s+[^,.\n]{{1,60}}?|,"
+    rf"|\s+(?:of|from|at)\s+[^,.\n]{{1,50}}?)?\s+{_VERB}",
+    re.IGNORECASE,
+)
+# A sentence of its own after a quote that ends one: `"... And now this." Witt said.`; named,
+# not a pronoun (whose antecedent is a guess), and no news source (`"..." Reuters reported.`).
+ENDS_HERE = re.compile(r"[^\S\n]*\.")
+NEWS_SOURCE = re.compile(r"\b(?:according\s+to|reported|reports)\b", re.IGNORECASE)
 POSSESSIVE = re.compile(r"['’]s?\b")
 # Verbs before their subject: `"...," said Warsame`, "according to police".
 INVERTED_VERB = re.compile(
@@ -149,7 +159,8 @@ def _named_after(text: str, quote: Span, subjects) -> Span | _Resolved | None:
     """`"...," Warsame said`, `"...?" asked the envoy`, `"...," his lawyer, Jens Hartmann, said`:
     the mention, an ACTOR span or a resolved pronoun."""
     closing = text[quote.end : quote.end + 3].lstrip(QUOTATION_MARKS + " ")
-    if not (quote.text.rstrip()[-1:] in ",!?" or closing.startswith(",")):
+    ends_clause = quote.text.rstrip()[-1:] in ",!?" or closing.startswith(",")
+    if not (ends_clause or quote.text.rstrip()[-1:] == "." or closing.startswith(".")):
         return None
     for i, (_, mention) in enumerate(subjects):
         if not quote.end <= mention.start <= quote.end + REACH:
@@ -163,9 +174,15 @@ def _named_after(text: str, quote: Span, subjects) -> Span | _Resolved | None:
                 if not ROLE_GAP.fullmatch(text, mention.end, later.start):
                     break
                 mention = later
+            attribution_end = mention.end
+        elif (verb := VERB_AFTER.match(text, mention.end)) is not None:
+            attribution_end = verb.end()
+        else:
+            continue
+        if ends_clause or (isinstance(mention, Span) and ENDS_HERE.match(text, attribution_end)
+                           and not NEWS_SOURCE.search(text, quote.end, attribution_end)):
             return mention
-        if VERB_AFTER.match(text, mention.end):
-            return mention
+        return None
     return None
 
 
