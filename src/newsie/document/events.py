@@ -342,8 +342,7 @@ def _died_of_wounds(text: str, mention: Span, events: list[CasualtyEvent]) -> Ca
             and DIED.match(text, mention.end)):
         return None
     last = events[-1]
-    injured = {_status(m) for m in last.mentions} == {"injured"}
-    return last if injured and (_largest(last) or 0) >= count else None
+    return last if _statuses(last) == {"injured"} and (_largest(last) or 0) >= count else None
 
 
 def _merge_breakdowns(text: str, events: list[CasualtyEvent]) -> list[CasualtyEvent]:

@@ -159,8 +159,9 @@ def _named_after(text: str, quote: Span, subjects) -> Span | _Resolved | None:
     """`"...," Warsame said`, `"...?" asked the envoy`, `"...," his lawyer, Jens Hartmann, said`:
     the mention, an ACTOR span or a resolved pronoun."""
     closing = text[quote.end : quote.end + 3].lstrip(QUOTATION_MARKS + " ")
-    ends_clause = quote.text.rstrip()[-1:] in ",!?" or closing.startswith(",")
-    if not (ends_clause or quote.text.rstrip()[-1:] == "." or closing.startswith(".")):
+    last_mark = quote.text.rstrip()[-1:]
+    ends_clause = last_mark in ",!?" or closing.startswith(",")
+    if not (ends_clause or last_mark == "." or closing.startswith(".")):
         return None
     for i, (_, mention) in enumerate(subjects):
         if not quote.end <= mention.start <= quote.end + REACH:
