@@ -63,6 +63,43 @@ def test_forward_returns_a_loss_and_logits(model_and_tokenizer, documents):
     model.zero_grad()
 
 
+def test_window_weights_scale_each_windows_part_of_the_loss(model_and_tokenizer, documents):
+    model, tokenizer = model_and_tokenizer
+    batch = batch_of(documents, tokenizer)
+    n = len(batch["input_ids"])
+    assert batch["window_weights"].tolist() == [1.0] * n  # build_features' default
+    assert len(batch["pair_index"])  # the relation loss is weighted too
+
+    def loss(weights: list[float]) -> torch.Tensor:
+        with torch.no_grad():
+            return model(**{**batch, "window_weights": torch.tensor(weights)}).loss
+
+    unweighted = {k: v for k, v in batch.items() if k != "window_weights"}
+    with torch.no_grad():
+        assert torch.equal(model(**unweighted).loss, loss([1.0] * n))
+    # each window's part is linear in its weight, the divisor unchanged
+    alone = [loss([float(i == j) for j in range(n)]) for i in range(n)]
+    weights = [2.0, *[1.0] * (n - 1)]
+    parts = zip(weights, alone, strict=True)
+    assert torch.allclose(loss(weights), sum(w * part for w, part in parts))
+    assert loss(weights) > loss([1.0] * n)
+
+
+def test_a_documents_weight_reaches_its_windows(documents, model_and_tokenizer):
+    _, tokenizer = model_and_tokenizer
+    rows = build_features(documents, tokenizer, SCHEMA, max_length=64, stride=16,
+                          use_casing=False, weights=[0.5, 2.0, 1.0])
+    per_document = {}
+    for row, doc in zip(rows, _window_documents(documents, tokenizer), strict=True):
+        per_document.setdefault(doc, set()).add(row["weight"])
+    assert per_document == {0: {0.5}, 1: {2.0}, 2: {1.0}}
+
+
+def _window_documents(documents, tokenizer) -> list[int]:
+    """The document index of each window `features` makes, in order."""
+    return [i for i, doc in enumerate(documents) for _ in features([doc], tokenizer)]
+
+
 def test_labels_of_unannotated_types_are_ignored(model_and_tokenizer, documents):
     _, tokenizer = model_and_tokenizer
     partial = documents[0]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 import yaml
+from transformers import BertConfig, GPT2Config
 
 import newsie.training.trainer as trainer_module
 from newsie.cli import main
@@ -24,6 +25,7 @@ from newsie.evaluation import flat_metrics
 from newsie.extractor import Extractor
 from newsie.inference import default_batch_size
 from newsie.models import save_model_folder
+from newsie.models.modeling import set_attention_dropout
 from newsie.schema import DEFAULT_SCHEMA
 from newsie.training import NewsieTrainingArguments, Recipe, load_recipe, train
 from newsie.training.card import model_card
@@ -205,12 +207,15 @@ def test_strings_are_read_as_the_fields_type(tmp_path):
     (["model.max_length=8"], r"model.max_length must lie in \[16, 8192\]"),
     (["model.stride=64"], "model.stride must lie in"),
     (["model.relation_threshold=1.5"], "relation_threshold must lie strictly between"),
+    (["model.attention_dropout=1.0"], r"model.attention_dropout must lie in \[0, 1\)"),
+    (["model.dropout=-0.1"], r"model.dropout must lie in \[0, 1\)"),
     (["training.per_device_train_batch_size=0"], "per_device_train_batch_size must be at least 1"),
     (["training.per_device_eval_batch_size=0"], "per_device_eval_batch_size must be at least 1"),
     (["training.learning_rate=0"], "must be positive"),
     (["training.num_train_epochs=0"], "num_train_epochs > 0 or max_steps > 0"),
     (["training.save_strategy=epoch"], "load_best_model_at_end requires the save and eval"),
     (["data.train=[]"], "data.train must name at least one corpus"),
+    (["data.train=[{path: train.jsonl, weight: 0}]"], "weight must be a positive number"),
 ])
 def test_invalid_recipes_are_refused_clearly(tmp_path, overrides, message):
     path = write_recipe(tmp_path)
@@ -308,6 +313,51 @@ def test_every_model_field_reaches_the_model_config(tiny_recipe, monkeypatch):
     assert model.config.use_casing is True and model.config.casing_dim == 8
     assert model.shape_embedding.embedding_dim == 8
     assert (model.config.max_length, model.config.stride) == (128, 32)
+
+
+def test_attention_dropout_replaces_the_encoders_own_and_is_saved(tiny_recipe, monkeypatch):
+    model = built_trainer(load_recipe(tiny_recipe), monkeypatch).model
+    assert model.config.attention_dropout is None
+    assert model.encoder.config.attention_probs_dropout_prob == 0.1  # the checkpoint's
+    recipe = load_recipe(tiny_recipe, ["model.attention_dropout=0.0"])
+    model = built_trainer(recipe, monkeypatch).model
+    assert model.encoder.config.attention_probs_dropout_prob == 0.0
+    attention = model.encoder.encoder.layer[0].attention.self
+    assert attention.dropout.p == 0.0
+    assert model.config.encoder_config().attention_probs_dropout_prob == 0.0  # a saved model's
+
+
+def test_an_encoder_without_attention_dropout_is_refused_by_name():
+    config = BertConfig()
+    set_attention_dropout(config, 0.05)
+    assert config.attention_probs_dropout_prob == 0.05
+    with pytest.raises(ValueError, match="the gpt2 encoder's config has none of the fields"):
+        set_attention_dropout(GPT2Config(), 0.0)
+
+
+def test_frozen_word_embeddings_stay_as_pretrained(tiny_recipe, monkeypatch):
+    recipe = load_recipe(tiny_recipe, ["training.freeze_word_embeddings=true"])
+    trainer = built_trainer(recipe, monkeypatch)
+    words = trainer.model.encoder.get_input_embeddings().weight
+    before = words.detach().clone()
+    optimized = {id(p) for g in trainer.create_optimizer().param_groups for p in g["params"]}
+    assert id(words) not in optimized
+    assert id(trainer.model.encoder.embeddings.position_embeddings.weight) in optimized
+    batch = trainer.data_collator([trainer.train_dataset[i] for i in range(2)])
+    trainer.model.train()
+    trainer.model(**batch).loss.backward()
+    trainer.optimizer.step()
+    assert words.grad is None and torch.equal(words, before)
+
+
+def test_a_corpus_weight_reaches_its_windows_and_the_run_settings(tiny_recipe, monkeypatch):
+    recipe = load_recipe(tiny_recipe, ["data.train=[{path: train.jsonl, weight: 2}]"])
+    trainer = built_trainer(recipe, monkeypatch)
+    assert set(trainer.train_dataset["weight"]) == {2.0}
+    assert trainer.settings["data"]["train_weights"] == [2.0]
+    plain = built_trainer(load_recipe(tiny_recipe), monkeypatch)
+    assert set(plain.train_dataset["weight"]) == {1.0}
+    assert plain.settings["data"]["train_weights"] == [1.0]  # so no resume across the two
 
 
 def test_heads_and_encoder_learn_at_their_own_rates(tiny_recipe, monkeypatch):

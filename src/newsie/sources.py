@@ -9,7 +9,9 @@ An entry is either a JSON-lines path relative to `data_dir`, or a mapping:
 - `root`: `data_dir` (default) or `config`, the folder the path is relative to;
 - `silver`: add rule-labelled layers for the types the corpus does not annotate (`newsie.rules`);
 - `part`: `all` (default), `train` or `holdout`: a seeded split that keeps `holdout_fraction` of
-  the documents aside, so the same held-out documents can be scored after training.
+  the documents aside, so the same held-out documents can be scored after training;
+- `weight`: how much each of its training windows counts in the loss (default 1): 2 counts a
+  corpus as if it were listed twice, at half the computation.
 
 A stand-off corpus (`NAME.standoff.jsonl`, `newsie.standoff`) is a JSON-lines entry like any other;
 its texts are read from `data_dir`, the data folder, so a recipe that lists one sets `data_dir` to
@@ -40,8 +42,11 @@ class CorpusSource:
     part: str = "all"
     holdout_fraction: float = 0.2
     seed: int = 13
+    weight: float = 1.0
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.weight, int | float) and self.weight > 0):
+            raise ValueError(f"weight must be a positive number, got {self.weight!r}")
         if self.format != "jsonl":
             CONVERTERS[self.format]  # an unknown format: a ValueError naming the known ones
         if self.root not in ("data_dir", "config"):

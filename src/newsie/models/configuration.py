@@ -26,6 +26,9 @@ class NewsieConfig(PreTrainedConfig):
     use_casing: bool = False  # learned token-shape embedding beside the (often uncased) encoder
     casing_dim: int = 16
     dropout: float = 0.1
+    # Dropout on the encoder's attention weights while training; None keeps the encoder
+    # checkpoint's. With 0, torch runs attention as one fused kernel (faster on a CPU).
+    attention_dropout: float | None = None
     relation_hidden: int = 256
     relation_loss_weight: float = 1.0
     relation_threshold: float = 0.5

@@ -7,6 +7,7 @@ Inputs of `forward`, beyond the encoder's:
 - `span_index` (S, 4): (window in batch, first token, last token, type) of the spans to pair.
 - `pair_index` (P, 2): (head, tail) rows of `span_index`; `pair_labels` (P, R): 1/0 per relation
   type, -100 where the relation is not allowed for the pair or not annotated.
+- `window_weights` (N,): how much each window counts in the loss (default 1 each).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from transformers import AutoModel, PreTrainedModel
+from transformers import AutoConfig, AutoModel, PreTrainedConfig, PreTrainedModel
 from transformers import initialization as init
 from transformers.utils import ModelOutput
 
@@ -26,6 +27,9 @@ from newsie.windows import IGNORE, NUM_SHAPES
 # Signed log-scale buckets of the token distance between two spans: nearness decides speakers.
 _DISTANCE_EDGES = torch.tensor([1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256])
 NUM_DISTANCE_BUCKETS = 2 * (len(_DISTANCE_EDGES) + 1)
+
+# What encoder configs call the dropout on attention weights (BERT and its kin; DistilBERT, BART).
+ATTENTION_DROPOUT_FIELDS = ("attention_probs_dropout_prob", "attention_dropout")
 
 
 @dataclass
@@ -77,9 +81,13 @@ class NewsieModel(PreTrainedModel):
         """A new model around a pretrained encoder (any `AutoModel` checkpoint, by name or path).
 
         The encoder is loaded in float32 whatever precision its checkpoint was saved in: the heads
-        are float32, and training keeps float32 weights under mixed precision."""
+        are float32, and training keeps float32 weights under mixed precision. A setting
+        `attention_dropout` replaces the encoder checkpoint's own."""
+        encoder_config = AutoConfig.from_pretrained(encoder_name_or_path)
+        if settings.get("attention_dropout") is not None:
+            set_attention_dropout(encoder_config, settings["attention_dropout"])
         encoder = AutoModel.from_pretrained(
-            encoder_name_or_path, use_safetensors=True, dtype=torch.float32
+            encoder_name_or_path, config=encoder_config, use_safetensors=True, dtype=torch.float32
         )
         config = NewsieConfig(encoder=encoder.config.to_dict(), schema=schema.to_dict(), **settings)
         model = cls(config)
@@ -129,6 +137,7 @@ class NewsieModel(PreTrainedModel):
         span_index=None,
         pair_index=None,
         pair_labels=None,
+        window_weights=None,
         **_,
     ) -> NewsieOutput:
         hidden = self.encode(input_ids, attention_mask, shapes)
@@ -138,21 +147,36 @@ class NewsieModel(PreTrainedModel):
             pair_logits = self.score_pairs(hidden, span_index, pair_index)
         loss = None
         if labels is not None:
-            loss = _masked_mean(
-                nn.functional.cross_entropy(
-                    tag_logits.float().reshape(-1, 3),
-                    labels.reshape(-1).clamp(min=0),
-                    reduction="none",
-                ),
-                labels.reshape(-1) != IGNORE,
+            tag_losses = nn.functional.cross_entropy(
+                tag_logits.float().reshape(-1, 3),
+                labels.reshape(-1).clamp(min=0),
+                reduction="none",
             )
+            if window_weights is not None:
+                tag_losses = (tag_losses.view(len(labels), -1) * window_weights[:, None]).view(-1)
+            loss = _masked_mean(tag_losses, labels.reshape(-1) != IGNORE)
             if pair_logits is not None and pair_labels is not None:
+                pair_weights = None
+                if window_weights is not None:
+                    pair_weights = window_weights[span_index[pair_index[:, 0], 0]]
                 loss = loss + self.config.relation_loss_weight * _masked_bce(
-                    pair_logits, pair_labels
+                    pair_logits, pair_labels, pair_weights
                 )
         return NewsieOutput(
             loss=loss, tag_logits=tag_logits, pair_logits=pair_logits, hidden_states=hidden
         )
+
+
+def set_attention_dropout(encoder_config: PreTrainedConfig, probability: float) -> None:
+    """Set the dropout on attention weights in an encoder's config, whatever its field's name."""
+    for name in ATTENTION_DROPOUT_FIELDS:
+        if hasattr(encoder_config, name):
+            setattr(encoder_config, name, probability)
+            return
+    raise ValueError(
+        f"model.attention_dropout: the {encoder_config.model_type} encoder's config has none of "
+        f"the fields {', '.join(ATTENTION_DROPOUT_FIELDS)}; leave attention_dropout unset"
+    )
 
 
 def _allowed_relations(schema: LabelSchema) -> torch.Tensor:
@@ -170,16 +194,23 @@ def _distance_bucket(offset: torch.Tensor) -> torch.Tensor:
     return torch.where(offset < 0, magnitude + len(edges) + 1, magnitude)
 
 
-def _masked_bce(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+def _masked_bce(
+    logits: torch.Tensor, targets: torch.Tensor, weights: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Mean binary cross-entropy of the (P, R) labelled entries, each pair's row times its
+    weight (P,) when given."""
     mask = targets != IGNORE
     losses = nn.functional.binary_cross_entropy_with_logits(
         logits.float(), targets.float().clamp(min=0), reduction="none"
     )
+    if weights is not None:
+        losses = losses * weights[:, None]
     return _masked_mean(losses, mask)
 
 
 def _masked_mean(losses: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean over unmasked entries, 0 when all are masked (a batch of unannotated types), without
-    the host sync that a data-dependent branch or boolean indexing would cost on a GPU."""
+    the host sync that a data-dependent branch or boolean indexing would cost on a GPU. The
+    divisor counts entries, not weights: an entry weighted 2 counts as if read twice."""
     mask = mask.to(losses.dtype)
     return (losses * mask).sum() / mask.sum().clamp(min=1.0)

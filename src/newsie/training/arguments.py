@@ -60,6 +60,10 @@ class _ModelSection:
             raise ValueError(f"model.stride must lie in [0, max_length/2), got {self.stride}")
         if not 0.0 < self.relation_threshold < 1.0:
             raise ValueError("model.relation_threshold must lie strictly between 0 and 1")
+        for name in ("dropout", "attention_dropout"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 <= value < 1.0:
+                raise ValueError(f"model.{name} must lie in [0, 1), got {value}")
 
     def config_settings(self) -> dict[str, Any]:
         """The NewsieConfig fields this section sets: all but the encoder's name."""
@@ -105,8 +109,12 @@ class DataArguments:
             setattr(self, split, [CorpusSource.parse(e) for e in entries])
 
     def load(self, split: str) -> list[Document]:
+        return [doc for doc, _ in self.load_weighted(split)]
+
+    def load_weighted(self, split: str) -> list[tuple[Document, float]]:
+        """The split's documents, each with its corpus entry's `weight`."""
         return [
-            doc
+            (doc, source.weight)
             for source in getattr(self, split)
             for doc in source.load(self.data_dir, self.config_dir)
         ]
@@ -136,6 +144,13 @@ class NewsieTrainingArguments(TrainingArguments):
             "output_dir, if any; a checkpoint of a run with another recipe or other data is an "
             "error. never: start afresh, removing the checkpoints in output_dir. "
             "`resume_from_checkpoint` names one instead."
+        },
+    )
+    freeze_word_embeddings: bool = field(
+        default=False,
+        metadata={
+            "help": "Keep the encoder's word embeddings as pretrained: no gradient for the "
+            "vocabulary's table, which is about half of a small encoder's weights."
         },
     )
     keep_checkpoints: bool = field(

@@ -67,7 +67,8 @@ def run_settings(
     recipe: Recipe, schema: LabelSchema, train_docs: list[Document], dev_docs: list[Document]
 ) -> dict[str, dict[str, Any]]:
     """What decides the model a run trains, as JSON values: `model`, `schema`, `data` (each
-    split's document count and content hash) and `training` (all but `MAY_DIFFER_ON_RESUME`)."""
+    split's document count and content hash, the train entries' weights) and `training` (all
+    but `MAY_DIFFER_ON_RESUME`)."""
     args = recipe.training
     training = {
         key: value
@@ -78,7 +79,11 @@ def run_settings(
     settings = {
         "model": dataclasses.asdict(recipe.model),
         "schema": schema.to_dict(),
-        "data": {"train": _content_hash(train_docs), "dev": _content_hash(dev_docs)},
+        "data": {
+            "train": _content_hash(train_docs),
+            "dev": _content_hash(dev_docs),
+            "train_weights": [source.weight for source in recipe.data.train],
+        },
         "training": training,
     }
     return json.loads(json.dumps(settings, default=str))  # as newsie_run.json gives them back

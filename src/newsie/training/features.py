@@ -2,9 +2,10 @@
 
 Each window carries its BIO labels per span type and the gold spans wholly inside it, with every
 allowed (head, tail) pair labelled 1/0 per relation type, or -100 where the document does not
-annotate that relation. Matrices are stored flat, row by row, and `unpack_row` gives them their
-shapes back: Arrow hands flat lists to Python about 30 times faster than nested ones, and the
-Trainer fetches rows one at a time on the step's critical path.
+annotate that relation, and its document's weight in the loss. Matrices are stored flat, row by
+row, and `unpack_row` gives them their shapes back: Arrow hands flat lists to Python about 30
+times faster than nested ones, and the Trainer fetches rows one at a time on the step's critical
+path.
 """
 
 from __future__ import annotations
@@ -38,12 +39,17 @@ def build_features(
     max_length: int,
     stride: int,
     use_casing: bool,
+    weights: Sequence[float] | None = None,
 ) -> Dataset:
+    """The training windows of `documents`; `weights`, one per document (default 1), say how
+    much each document's windows count in the loss."""
+    if weights is None:
+        weights = [1.0] * len(documents)
     special = SpecialTokens(tokenizer)
     content_length = max_length - special.count
     rows = []
-    for doc, tokens in zip(
-        documents, tokenize(tokenizer, [d.text for d in documents]), strict=True
+    for doc, weight, tokens in zip(
+        documents, weights, tokenize(tokenizer, [d.text for d in documents]), strict=True
     ):
         if not len(tokens):
             continue
@@ -69,6 +75,7 @@ def build_features(
                     "spans": _flat(spans),  # (spans, 3): first token, last token, type
                     "pairs": _flat(pairs),  # (pairs, 2): head and tail rows of `spans`
                     "pair_labels": _flat(pair_labels),  # (pairs, relation types)
+                    "weight": float(weight),
                 }
             )
     return Dataset.from_list(rows)
@@ -163,6 +170,7 @@ class NewsieCollator:
             "attention_mask": torch.from_numpy(attention),
             "shapes": torch.from_numpy(shapes),
             "labels": torch.from_numpy(labels),
+            "window_weights": torch.tensor([row["weight"] for row in rows], dtype=torch.float32),
         }
         if pair_index:
             batch["span_index"] = torch.from_numpy(np.concatenate(span_index))
