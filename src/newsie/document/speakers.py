@@ -19,8 +19,10 @@ mention, as the guidelines' SPEAKER rule asks.
 Where the model chose a speaker, rule 1 replaces it when it names another actor by an ACTOR span
 (`"...," said analyst Edward Meir` after the model took an earlier name), or by a pronoun whose
 antecedent comes after the model's actor, nearer the quote (`Minister Raad al-Saadi called it a
-breakthrough. "...," he said` where the model took a minister named before him). An antecedent
-is never inside a quotation. Measured on the dev splits in docs/evaluation.md.
+breakthrough. "...," he said` where the model took a minister named before him); rule 2
+replaces an actor of another sentence by the named subject of a reporting verb before the quote
+in its own sentence (`One resident, Hussein Ali, said that the incident "..."`), not by a
+pronoun. An antecedent is never inside a quotation. Measured in docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -75,12 +77,16 @@ def attach_speakers(doc: Document, clusters: list[ActorCluster]) -> list[Relatio
     for quote in quotes:
         named, model = _named_after(doc.text, quote, subjects), spoken.get(id(quote))
         if model is None:
-            tails.append(_actor(named) if named else _named_before(doc.text, quote, subjects))
+            tails.append(_actor(named or _named_before(doc.text, quote, subjects)))
         elif isinstance(named, Span) and not _same_actor(named, model.tail, cluster_of):
             tails.append(named)  # `"...," said Warsame` outranks the model's other actor
         elif isinstance(named, _Resolved) and model.tail.end <= named.antecedent.start \
                 and not _same_actor(named.antecedent, model.tail, cluster_of):
             tails.append(named.antecedent)
+        elif named is None and _outside_sentence(doc.text, quote, model.tail) \
+                and isinstance(before := _named_before(doc.text, quote, subjects), Span) \
+                and not _same_actor(before, model.tail, cluster_of):
+            tails.append(before)  # `X said that "..."` outranks an actor of another sentence
         else:  # and the model outranks a pronoun, whose antecedent is a guess
             tails.append(model.tail)
     for i in reversed(range(len(quotes) - 1)):  # a quotation's paragraph that runs on
@@ -187,9 +193,10 @@ def _named_after(text: str, quote: Span, subjects) -> Span | _Resolved | None:
     return None
 
 
-def _named_before(text: str, quote: Span, subjects) -> Span | None:
+def _named_before(text: str, quote: Span, subjects) -> Span | _Resolved | None:
     """The subject of the latest reporting verb before the quote in its sentence:
-    `Warsame said: "..."`, `The EU said the move "undermines local democracy"`."""
+    `Warsame said: "..."`, `The EU said the move "undermines local democracy"`; an ACTOR span
+    or a resolved pronoun."""
     lo, _ = sentence_window(text, quote.start, quote.end, max_chars=REACH)
     speaking = [(verb, m) for _, m in subjects if lo <= m.start and m.end <= quote.start
                 if (verb := _verb_at(text, m)) is not None and verb <= quote.start]
@@ -203,7 +210,13 @@ def _named_before(text: str, quote: Span, subjects) -> Span | None:
     for later in subjects_of_verb[1:]:
         if text[chosen.end : later.start] == ", ":
             chosen = later
-    return _actor(chosen)
+    return chosen
+
+
+def _outside_sentence(text: str, quote: Span, mention: Span) -> bool:
+    """Whether the mention lies outside the sentence of the quote."""
+    lo, hi = sentence_window(text, quote.start, quote.end, max_chars=REACH)
+    return mention.end <= lo or hi <= mention.start
 
 
 def _speaks(text: str, mention) -> bool:
