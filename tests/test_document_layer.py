@@ -191,40 +191,41 @@ def test_a_speaker_named_right_after_the_quote_outranks_the_models_other_actor()
     assert [r.score for r in doc.relations] == [None]  # the model did not score that speaker
 
 
-def test_a_pronoun_after_the_quote_outranks_a_model_choice_named_before_its_antecedent():
-    doc = make_document(
-        '[Ana Ruiz]{a1:ACTOR} met [Luis Vega]{a2:ACTOR}. "[It was a betrayal,]{q1:QUOTE}" he '
-        "said.", [])
+def with_model_speaker(markup: str) -> Document:
+    """A document whose one QUOTE the model gave to its first span (scored 0.9)."""
+    doc = make_document(markup, [])
     doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
+    return doc
+
+
+def test_a_pronoun_after_the_quote_outranks_a_model_choice_named_before_its_antecedent():
+    doc = with_model_speaker(
+        '[Ana Ruiz]{a1:ACTOR} met [Luis Vega]{a2:ACTOR}. "[It was a betrayal,]{q1:QUOTE}" he '
+        "said.")
     assert speakers(doc) == {"It was a betrayal,": "Luis Vega"}
 
 
 def test_a_subject_named_before_the_quote_in_its_sentence_outranks_another_sentences_actor():
-    doc = make_document(
+    doc = with_model_speaker(
         "The remarks echoed [Nouri al-Maliki]{a1:ACTOR}. One resident, [Hussein Ali]{a2:ACTOR}, "
-        'said that the incident "[shows their arrogance.]{q1:QUOTE}"', [])
-    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
+        'said that the incident "[shows their arrogance.]{q1:QUOTE}"')
     assert speakers(doc) == {"shows their arrogance.": "Hussein Ali"}
     # a pronoun subject's antecedent is a guess: the model's choice stays
-    pronoun = make_document(
+    pronoun = with_model_speaker(
         "[Ana Ruiz]{a1:ACTOR} met [Luis Vega]{a2:ACTOR} at noon. Later he said that the deal "
-        '"[was a betrayal.]{q1:QUOTE}"', [])
-    pronoun.relations.append(Relation("SPEAKER", pronoun.spans_of("QUOTE")[0], pronoun.spans[0],
-                                      0.9))
+        '"[was a betrayal.]{q1:QUOTE}"')
     assert speakers(pronoun) == {"was a betrayal.": "Ana Ruiz"}
     # and so does the model's actor inside the quote's sentence
-    same = make_document(
+    same = with_model_speaker(
         '[Ana Ruiz]{a1:ACTOR} said, after [Luis Vega]{a2:ACTOR} said it was over, '
-        '"[We go on.]{q1:QUOTE}"', [])
-    same.relations.append(Relation("SPEAKER", same.spans_of("QUOTE")[0], same.spans[0], 0.9))
+        '"[We go on.]{q1:QUOTE}"')
     assert speakers(same) == {"We go on.": "Ana Ruiz"}
 
 
 def test_a_pronoun_resolves_to_no_mention_inside_a_quotation():
-    doc = make_document(
+    doc = with_model_speaker(
         '[Ana Ruiz]{a1:ACTOR} spoke first. "[Yes, [Luis Vega]{a2:ACTOR} lied to us,]{q1:QUOTE}" '
-        "she said.", [])
-    doc.relations.append(Relation("SPEAKER", doc.spans_of("QUOTE")[0], doc.spans[0], 0.9))
+        "she said.")
     assert speakers(doc) == {"Yes, Luis Vega lied to us,": "Ana Ruiz"}
 
 
