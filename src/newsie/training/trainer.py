@@ -171,11 +171,10 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
     """
     args = recipe.training
     set_seed(args.seed)  # before the heads are initialised
-    train_weighted, dev_docs = _load_splits(recipe)
-    train_docs = [doc for doc, _ in train_weighted]
+    train_docs, train_weights, dev_docs = _load_splits(recipe)
     settings = run_settings(recipe, schema, train_docs, dev_docs)
     resume_from = resume_point(args, settings)
-    trainer = _build_trainer(recipe, schema, train_weighted, dev_docs, settings)
+    trainer = _build_trainer(recipe, schema, train_docs, train_weights, dev_docs, settings)
     trainer.train(resume_from_checkpoint=resume_from)
     metrics = trainer.score_dev() if dev_docs else {}
     output_dir = Path(args.output_dir)
@@ -197,11 +196,11 @@ def train(recipe: Recipe, schema: LabelSchema = DEFAULT_SCHEMA) -> TrainingRun:
     return TrainingRun(model_dir=output_dir, metrics=metrics)
 
 
-def _load_splits(recipe: Recipe) -> tuple[list[tuple[Document, float]], list[Document]]:
-    """The training documents with their weights, and the dev documents."""
+def _load_splits(recipe: Recipe) -> tuple[list[Document], list[float], list[Document]]:
+    """The training documents, their corpus entries' weights, and the dev documents."""
     data = recipe.data
-    train_docs, dev_docs = data.load_weighted("train"), data.load("dev")
-    if not train_docs:
+    train_weighted, dev_docs = data.load_weighted("train"), data.load("dev")
+    if not train_weighted:
         raise ValueError(
             f"{recipe.source}: data.train ({_entries(recipe, 'train')}) holds no documents: "
             "check those corpora, or name others in data.train"
@@ -215,7 +214,8 @@ def _load_splits(recipe: Recipe) -> tuple[list[tuple[Document, float]], list[Doc
             _entries(recipe, "dev"),
             recipe.training.metric_for_best_model,
         )
-    return train_docs, dev_docs
+    train_docs = [doc for doc, _ in train_weighted]
+    return train_docs, [weight for _, weight in train_weighted], dev_docs
 
 
 def _entries(recipe: Recipe, split: str) -> str:
@@ -230,7 +230,8 @@ def _entries(recipe: Recipe, split: str) -> str:
 def _build_trainer(
     recipe: Recipe,
     schema: LabelSchema,
-    train_weighted: list[tuple[Document, float]],
+    train_docs: list[Document],
+    train_weights: list[float],
     dev_docs: list[Document],
     settings: dict[str, Any],
 ) -> NewsieTrainer:
@@ -239,7 +240,6 @@ def _build_trainer(
     model = NewsieModel.from_encoder(encoder_path, schema, **recipe.model.config_settings())
     if recipe.training.freeze_word_embeddings:  # `create_optimizer` skips frozen weights
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
-    train_docs = [doc for doc, _ in train_weighted]
     features = build_features(
         train_docs,
         tokenizer,
@@ -247,7 +247,7 @@ def _build_trainer(
         max_length=recipe.model.max_length,
         stride=recipe.model.stride,
         use_casing=recipe.model.use_casing,
-        weights=[weight for _, weight in train_weighted],
+        weights=train_weights,
     )
     # The size of an epoch, before the first progress bar: what the training time scales with.
     args = recipe.training
