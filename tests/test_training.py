@@ -360,6 +360,28 @@ def test_a_corpus_weight_reaches_its_windows_and_the_run_settings(tiny_recipe, m
     assert plain.settings["data"]["train_weights"] == [1.0]  # so no resume across the two
 
 
+def test_window_stride_sets_the_overlap_of_training_windows_only(tiny_recipe, monkeypatch):
+    short = ["model.max_length=16", "model.stride=4"]
+    overlapping = built_trainer(load_recipe(tiny_recipe, short), monkeypatch)
+    adjacent = built_trainer(
+        load_recipe(tiny_recipe, [*short, "training.window_stride=0"]), monkeypatch)
+
+    def content_tokens(trainer) -> int:  # special tokens aside
+        return sum(len(ids) - 2 for ids in trainer.train_dataset["input_ids"])
+
+    # No overlap: every token of the train documents once.
+    texts = [d.text for d in load_recipe(tiny_recipe).data.load("train")]
+    tokenizer = adjacent.processing_class
+    assert content_tokens(adjacent) == sum(len(tokenizer(t)["input_ids"]) - 2 for t in texts)
+    assert content_tokens(overlapping) > content_tokens(adjacent)
+    assert adjacent.model.config.stride == 4  # the model reads with its own overlap
+    assert adjacent.settings["training"]["window_stride"] == 0  # so no resume across the two
+    with pytest.raises(ValueError, match="window_stride must be below half of model.max_length"):
+        load_recipe(tiny_recipe, [*short, "training.window_stride=8"])
+    with pytest.raises(ValueError, match="window_stride must be at least 0"):
+        load_recipe(tiny_recipe, ["training.window_stride=-1"])
+
+
 def test_heads_and_encoder_learn_at_their_own_rates(tiny_recipe, monkeypatch):
     recipe = load_recipe(tiny_recipe, ["training.head_learning_rate=3e-3"])
     trainer = built_trainer(recipe, monkeypatch)
@@ -385,7 +407,8 @@ def test_the_size_of_an_epoch_is_logged_before_training(tiny_recipe, monkeypatch
     with caplog.at_level(logging.INFO, logger="newsie"):
         trainer = built_trainer(recipe, monkeypatch)
     windows = len(trainer.train_dataset)
-    assert f"training on {windows} windows of up to 128 tokens from " in caplog.text
+    assert (f"training on {windows} windows of up to 128 tokens (32 shared with the next) from "
+            in caplog.text)
     assert ", 2.5 epochs; " in caplog.text
 
 

@@ -153,6 +153,13 @@ class NewsieTrainingArguments(TrainingArguments):
             "vocabulary's table, which is about half of a small encoder's weights."
         },
     )
+    window_stride: int | None = field(
+        default=None,
+        metadata={
+            "help": "Tokens shared by neighbouring training windows of a long document; unset: "
+            "model.stride, the overlap the model reads with. Less overlap, fewer tokens an epoch."
+        },
+    )
     keep_checkpoints: bool = field(
         default=False,
         metadata={"help": "Keep the checkpoints in output_dir once the final model is saved."},
@@ -193,6 +200,8 @@ class NewsieTrainingArguments(TrainingArguments):
             raise ValueError("set num_train_epochs > 0 or max_steps > 0")
         if self.learning_rate <= 0 or self.head_learning_rate <= 0:
             raise ValueError("learning_rate and head_learning_rate must be positive")
+        if self.window_stride is not None and self.window_stride < 0:
+            raise ValueError(f"window_stride must be at least 0, got {self.window_stride}")
         super().__post_init__()
 
 
@@ -202,6 +211,20 @@ class Recipe:
     data: DataArguments
     training: NewsieTrainingArguments
     source: str = "<dict>"
+
+    def __post_init__(self) -> None:
+        stride = self.training.window_stride
+        if stride is not None and stride >= self.model.max_length // 2:
+            raise ValueError(
+                f"training.window_stride must be below half of model.max_length "
+                f"({self.model.max_length}), got {stride}"
+            )
+
+    @property
+    def window_stride(self) -> int:
+        """The overlap of training windows: `training.window_stride`, else `model.stride`."""
+        stride = self.training.window_stride
+        return self.model.stride if stride is None else stride
 
 
 SECTIONS = {"model": ModelArguments, "data": DataArguments, "training": NewsieTrainingArguments}

@@ -245,7 +245,7 @@ def _build_trainer(
         tokenizer,
         schema,
         max_length=recipe.model.max_length,
-        stride=recipe.model.stride,
+        stride=recipe.window_stride,
         use_casing=recipe.model.use_casing,
         weights=train_weights,
     )
@@ -253,8 +253,9 @@ def _build_trainer(
     args = recipe.training
     length = (f"{args.max_steps} steps" if args.max_steps > 0
               else f"{args.num_train_epochs:g} epochs")
-    logger.info("training on %d windows of up to %d tokens from %d documents, %s; %d dev documents",
-                len(features), recipe.model.max_length, len(train_docs), length, len(dev_docs))
+    logger.info("training on %d windows of up to %d tokens (%d shared with the next) from %d "
+                "documents, %s; %d dev documents", len(features), recipe.model.max_length,
+                recipe.window_stride, len(train_docs), length, len(dev_docs))
     return NewsieTrainer(
         model=model,
         args=recipe.training if dev_docs else _without_dev_scores(recipe.training),
