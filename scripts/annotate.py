@@ -4,6 +4,7 @@
     python scripts/annotate.py pre ID... | --batch wikinews-01 [--second] [--model DIR]
     python scripts/annotate.py save work/annotation/wikinews-01/ID.ann [...]
     python scripts/annotate.py load ID [--second]            # a saved record back to a working file
+    python scripts/annotate.py diff ID... | --batch wikinews-01  # first vs second, for adjudication
     python scripts/annotate.py assemble                      # batches -> the split files
 
 Working files live in `work/annotation/BATCH/ID.ann` (`BATCH.second/` for a second, independent
@@ -28,6 +29,7 @@ from newsie.workbench import (
     AnnotationError,
     numbered_text,
     parse_working_file,
+    record_differences,
     saved_working_file_text,
     working_file_text,
     working_file_to_record,
@@ -128,6 +130,23 @@ def run_load(args: argparse.Namespace) -> None:
         data, header(row, args.annotator, args.second), SECTIONS[row["source"]]), args)
 
 
+def run_diff(args: argparse.Namespace) -> None:
+    rows = selection()
+    ids = args.ids or [i for i, r in rows.items() if r["batch"] == args.batch and r["double"]]
+    data_dir = resolve_data_dir(args.data_dir)
+    for item_id in ids:
+        row = entry(item_id)
+        first = read_records(record_path(row["batch"], False)).get(item_id)
+        second = read_records(record_path(row["batch"], True)).get(item_id)
+        if first is None or second is None:
+            print(f"{item_id}: no {'first' if first is None else 'second'} annotation saved")
+            continue
+        lines = record_differences(first, second, source_text(data_dir, row["source"], item_id))
+        print(f"{item_id}: " + ("the same" if not lines else f"{len(lines)} differences"))
+        for line in lines:
+            print(line)
+
+
 def run_save(args: argparse.Namespace) -> int:
     data_dir = resolve_data_dir(args.data_dir)
     failed = 0
@@ -183,6 +202,9 @@ def parser() -> argparse.ArgumentParser:
     pre.add_argument("--annotator", default="unknown", help="your name, kept in the record")
     load.add_argument("--annotator", default=None,
                       help="your name, kept in the record (default: the record's annotator)")
+    diff = commands.add_parser("diff", help="where the first and second annotations differ")
+    diff.add_argument("ids", nargs="*")
+    diff.add_argument("--batch", help="every double-annotated document of a batch")
     save = commands.add_parser("save", help="check working files and save their records")
     save.add_argument("files", nargs="+", type=Path)
     commands.add_parser("assemble", help="write the split files from the batches")
@@ -191,10 +213,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main() -> int:
     args = parser().parse_args()
-    if args.command == "pre" and not (args.ids or args.batch):
+    if args.command in ("pre", "diff") and not (args.ids or args.batch):
         raise SystemExit("give IDs or --batch NAME")
-    runner = {"show": run_show, "pre": run_pre, "load": run_load, "save": run_save,
-              "assemble": run_assemble}[args.command]
+    runner = {"show": run_show, "pre": run_pre, "load": run_load, "diff": run_diff,
+              "save": run_save, "assemble": run_assemble}[args.command]
     return runner(args) or 0
 
 

@@ -12,6 +12,7 @@ from newsie.standoff import attach_text, text_sha256
 from newsie.workbench import (
     AnnotationError,
     parse_working_file,
+    record_differences,
     saved_working_file_text,
     working_file_text,
     working_file_to_record,
@@ -241,3 +242,22 @@ def test_a_role_word_before_a_name_is_still_refused():
     text = "The Swedish citizen Mohamed Moumou was freed."
     found = problems('[spans]\na1 ACTOR "Swedish citizen Mohamed Moumou"\n', text)
     assert "title or role" in found[0]
+
+
+def test_record_differences_name_each_difference_by_its_text():
+    first = record(GOOD)
+    same = record_differences(first, record(GOOD), TEXT)
+    second = json.loads(json.dumps(first))
+    shelled = next(s for s in second["spans"] if TEXT[s["start"]:s["end"]] == "Homs")
+    shelled["end"] -= 1  # "Hom"
+    casualty = next(s for s in second["spans"] if s["label"] == "CASUALTY")
+    casualty["attrs"]["qualifier"] = "exact"
+    second["relations"] = [r for r in second["relations"] if r["label"] != "PLACE"]
+    second["doc_counts"] = {"killed": 13, "injured": 0}
+    lines = record_differences(first, second, TEXT)
+    assert same == []
+    assert any(line.split()[:2] == ["first", "only"] and '"Homs"' in line for line in lines)
+    assert any(line.split()[:2] == ["second", "only"] and '"Hom"' in line for line in lines)
+    assert any(line.split()[0] == "attributes" and "'exact'" in line for line in lines)
+    assert any("PLACE" in line and line.split()[:2] == ["first", "only"] for line in lines)
+    assert any(line.split()[0] == "doc_counts:" for line in lines)

@@ -633,3 +633,46 @@ def numbered_text(text: str, width: int = 100) -> str:
         lines.append(f"{start:>7} | {text[start:end]}")
         start = end
     return "\n".join(lines)
+
+
+def record_differences(first: dict, second: dict, text: str) -> list[str]:
+    """Where two annotations of one text differ: spans, attributes, relations, events, totals."""
+
+    def spans(record: dict) -> dict[tuple, dict]:
+        return {(s["label"], s["start"], s["end"]): s for s in record["spans"]}
+
+    def shown(key: tuple) -> str:
+        label, start, end = key
+        return f'{label} {start}:{end} "{text[start:end]}"'
+
+    def relations(record: dict) -> set[tuple]:
+        by_id = {s["id"]: (s["label"], s["start"], s["end"]) for s in record["spans"]}
+        return {(r["label"], by_id[r["head"]], by_id[r["tail"]]) for r in record["relations"]}
+
+    def events(record: dict) -> set[tuple]:
+        by_id = {s["id"]: s["start"] for s in record["spans"]}
+        return {(tuple(sorted(by_id[m] for m in e["mentions"])), e["killed"], e["injured"])
+                for e in record.get("casualty_events", [])}
+
+    lines = []
+    first_spans, second_spans = spans(first), spans(second)
+    for key in sorted(first_spans.keys() | second_spans.keys(), key=lambda k: (k[1], k[2])):
+        if key not in second_spans:
+            lines.append(f"  first only   {shown(key)}")
+        elif key not in first_spans:
+            lines.append(f"  second only  {shown(key)}")
+        elif first_spans[key].get("attrs") != second_spans[key].get("attrs"):
+            lines.append(f"  attributes   {shown(key)} first {first_spans[key].get('attrs')} "
+                         f"second {second_spans[key].get('attrs')}")
+    first_relations, second_relations = relations(first), relations(second)
+    for name, only in (("first", first_relations - second_relations),
+                       ("second", second_relations - first_relations)):
+        for label, head, tail in sorted(only, key=lambda r: r[1][1]):
+            lines.append(f"  {name + ' only':<12} {label} {shown(head)} -> {shown(tail)}")
+    if events(first) != events(second):
+        lines.append("  events differ (mention offsets, killed, injured): "
+                     f"first {sorted(events(first))} second {sorted(events(second))}")
+    if first.get("doc_counts") != second.get("doc_counts"):
+        lines.append(f"  doc_counts: first {first.get('doc_counts')} "
+                     f"second {second.get('doc_counts')}")
+    return lines
