@@ -134,10 +134,12 @@ def run_diff(args: argparse.Namespace) -> None:
     rows = selection()
     ids = args.ids or [i for i, r in rows.items() if r["batch"] == args.batch and r["double"]]
     data_dir = resolve_data_dir(args.data_dir)
+    records: dict[Path, dict[str, dict]] = {}  # each batch file read once
     for item_id in ids:
         row = entry(item_id)
-        first = read_records(record_path(row["batch"], False)).get(item_id)
-        second = read_records(record_path(row["batch"], True)).get(item_id)
+        first, second = (records.setdefault(path, read_records(path)).get(item_id)
+                         for path in (record_path(row["batch"], False),
+                                      record_path(row["batch"], True)))
         if first is None or second is None:
             print(f"{item_id}: no {'first' if first is None else 'second'} annotation saved")
             continue
